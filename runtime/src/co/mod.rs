@@ -1,0 +1,335 @@
+//! Stackful coroutines that let synchronous Rhai code wait on async host I/O.
+//!
+//! Rhai has no `await`. Each hook invocation — or a whole sequential sub-run — runs on a pooled
+//! coroutine stack driven by a tokio task ([`drive`]). A host function that must wait boxes its
+//! future and calls [`suspend`]: the coroutine yields the future to its driver, which awaits it
+//! on the task and resumes the script with the result. No OS thread is held while waiting.
+//!
+//! The current coroutine is found through a thread-local that the coroutine itself re-installs
+//! after every resume (it may resume on another worker thread), read only through
+//! `#[inline(never)]` accessors so its address is never cached across a suspension.
+
+mod stack_pool;
+
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::ptr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use corosensei::stack::DefaultStack;
+use corosensei::{Coroutine, CoroutineResult, Yielder};
+use tokio_util::sync::CancellationToken;
+
+/// A host operation's future, run by the driver while the script is suspended.
+pub type HostFuture = Pin<Box<dyn Future<Output = Result<rhai::Dynamic, String>> + Send>>;
+
+/// Why a suspended script did not get its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interrupt {
+    /// The run or the item's siblings were cancelled.
+    Cancelled,
+    /// The exec attempt's `timeout` passed.
+    TimedOut,
+}
+
+/// What a suspension returns to the script.
+enum Resume {
+    Start,
+    Value(Result<rhai::Dynamic, String>),
+    Interrupted(Interrupt),
+}
+
+/// How long a script may run before it yields to other tasks.
+const SLICE: Duration = Duration::from_millis(2);
+
+/// Per-coroutine state, kept on the coroutine's own stack.
+struct Context {
+    yielder: *const Yielder<Resume, HostFuture>,
+    cancelled: Arc<AtomicBool>,
+    slice_start: Cell<Instant>,
+    deadline: Cell<Option<tokio::time::Instant>>,
+    timed_out: Cell<bool>,
+    no_suspend: Cell<u32>,
+}
+
+thread_local! {
+    static CURRENT: Cell<*const Context> = const { Cell::new(ptr::null()) };
+}
+
+#[inline(never)]
+fn current() -> *const Context {
+    CURRENT.with(Cell::get)
+}
+
+#[inline(never)]
+fn set_current(ctx: *const Context) {
+    CURRENT.with(|c| c.set(ctx));
+}
+
+/// Run `f` with the current coroutine context, if this thread is running one.
+fn with_context<R>(f: impl FnOnce(&Context) -> R) -> Option<R> {
+    let ctx = current();
+    // SAFETY: `CURRENT` is non-null only while the coroutine that owns the context is running on
+    // this thread (it is cleared before every yield and on return), and the context lives on that
+    // coroutine's stack for the coroutine's whole run.
+    (!ctx.is_null()).then(|| f(unsafe { &*ctx }))
+}
+
+/// Whether this thread is running a script inside a coroutine (false in record mode).
+pub fn in_coroutine() -> bool {
+    !current().is_null()
+}
+
+/// Why a host call could not wait.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SuspendError {
+    /// Not inside a coroutine: the graph is being recorded, host I/O is not allowed.
+    NotRunning,
+    /// Inside `shared.update`'s closure, which holds the store's lock.
+    Forbidden,
+    /// Interrupted by cancellation or a timeout.
+    Interrupted(Interrupt),
+}
+
+/// Suspend the current script until `fut` completes, and return its output.
+pub fn suspend(fut: HostFuture) -> Result<Result<rhai::Dynamic, String>, SuspendError> {
+    let ctx = current();
+    if ctx.is_null() {
+        return Err(SuspendError::NotRunning);
+    }
+    // SAFETY: see `with_context`.
+    let cx = unsafe { &*ctx };
+    if cx.no_suspend.get() > 0 {
+        return Err(SuspendError::Forbidden);
+    }
+    if let Some(i) = cx.interrupt() {
+        return Err(SuspendError::Interrupted(i));
+    }
+    let fut = match cx.deadline.get() {
+        Some(deadline) => with_deadline(fut, deadline),
+        None => fut,
+    };
+    set_current(ptr::null());
+    // SAFETY: the yielder belongs to the running coroutine and outlives this call.
+    let resumed = unsafe { &*cx.yielder }.suspend(fut);
+    set_current(ctx);
+    cx.slice_start.set(Instant::now());
+    match resumed {
+        Resume::Value(Err(e)) if e == TIMED_OUT => {
+            cx.timed_out.set(true);
+            Err(SuspendError::Interrupted(Interrupt::TimedOut))
+        }
+        Resume::Value(v) => Ok(v),
+        Resume::Interrupted(i) => Err(SuspendError::Interrupted(i)),
+        Resume::Start => Ok(Ok(rhai::Dynamic::UNIT)),
+    }
+}
+
+const TIMED_OUT: &str = "\u{0}flowscript:timed-out";
+
+fn with_deadline(fut: HostFuture, deadline: tokio::time::Instant) -> HostFuture {
+    Box::pin(async move {
+        match tokio::time::timeout_at(deadline, fut).await {
+            Ok(v) => v,
+            Err(_) => Err(TIMED_OUT.to_string()),
+        }
+    })
+}
+
+impl Context {
+    fn interrupt(&self) -> Option<Interrupt> {
+        if self.cancelled.load(Ordering::Relaxed) {
+            Some(Interrupt::Cancelled)
+        } else if self.timed_out.get() {
+            Some(Interrupt::TimedOut)
+        } else {
+            None
+        }
+    }
+}
+
+/// Called from Rhai's progress callback every few hundred operations: stop the script when it
+/// was cancelled or timed out, and yield to other tasks when its time slice is used up.
+pub fn on_progress() -> Option<Interrupt> {
+    with_context(|cx| {
+        if let Some(i) = cx.interrupt() {
+            return Some(i);
+        }
+        if let Some(deadline) = cx.deadline.get()
+            && tokio::time::Instant::now() >= deadline
+        {
+            cx.timed_out.set(true);
+            return Some(Interrupt::TimedOut);
+        }
+        None
+    })
+    .flatten()
+    .or_else(|| {
+        let due =
+            with_context(|cx| cx.no_suspend.get() == 0 && cx.slice_start.get().elapsed() >= SLICE)?;
+        if due {
+            let _ = suspend(Box::pin(async {
+                tokio::task::yield_now().await;
+                Ok(rhai::Dynamic::UNIT)
+            }));
+        }
+        None
+    })
+}
+
+/// Run `f` with suspension forbidden (used while a lock is held across script code).
+pub fn without_suspend<R>(f: impl FnOnce() -> R) -> R {
+    with_context(|cx| cx.no_suspend.set(cx.no_suspend.get() + 1));
+    let r = f();
+    with_context(|cx| cx.no_suspend.set(cx.no_suspend.get().saturating_sub(1)));
+    r
+}
+
+/// Run `f` with a deadline for every wait and every script slice inside it (an exec attempt's
+/// `timeout`). Returns `f`'s result and whether the deadline passed.
+pub fn with_timeout<R>(timeout: Option<Duration>, f: impl FnOnce() -> R) -> (R, bool) {
+    let Some(timeout) = timeout else {
+        return (f(), false);
+    };
+    let deadline = tokio::time::Instant::now() + timeout;
+    let previous = with_context(|cx| {
+        let prev = cx.deadline.get();
+        cx.deadline
+            .set(Some(prev.map_or(deadline, |p| p.min(deadline))));
+        prev
+    })
+    .flatten();
+    let r = f();
+    let timed_out = with_context(|cx| {
+        cx.deadline.set(previous);
+        cx.timed_out.replace(false)
+    })
+    .unwrap_or(false);
+    (r, timed_out)
+}
+
+/// Whether the current coroutine has been cancelled.
+pub fn is_cancelled() -> bool {
+    with_context(|cx| cx.cancelled.load(Ordering::Relaxed)).unwrap_or(false)
+}
+
+type Co<R> = Coroutine<Resume, HostFuture, R, DefaultStack>;
+
+/// A coroutine that may move between worker threads.
+struct SendCo<R>(Option<Co<R>>, Arc<AtomicBool>);
+
+// SAFETY: a coroutine's stack holds only what its body captured (required `Send` by `run`) and
+// Rhai values (the engine is built with `sync`, so they are `Send + Sync`). The only
+// thread-affine state, the `CURRENT` pointer, is cleared before each yield and re-installed by
+// the coroutine after each resume, on whatever thread resumed it. Host functions that suspend
+// hold no locks or thread-local borrows across the suspension (`without_suspend` enforces it for
+// the store lock).
+unsafe impl<R: Send> Send for SendCo<R> {}
+
+impl<R> Drop for SendCo<R> {
+    fn drop(&mut self) {
+        // Never drop a suspended coroutine: unwinding a Rhai stack mid-call (e.g. inside a sort
+        // comparator) is not safe. Resume it as cancelled until it returns; every later wait
+        // fails at once, so this finishes without blocking.
+        if let Some(mut co) = self.0.take() {
+            self.1.store(true, Ordering::Relaxed);
+            while co.started() && !co.done() {
+                if let CoroutineResult::Return(_) =
+                    co.resume(Resume::Interrupted(Interrupt::Cancelled))
+                {
+                    break;
+                }
+            }
+            if co.done() {
+                stack_pool::give(co.into_stack());
+            }
+        }
+    }
+}
+
+/// Errors starting a coroutine.
+#[derive(Debug, thiserror::Error)]
+pub enum CoError {
+    /// No stack could be mapped (too many in flight for `vm.max_map_count`).
+    #[error("could not allocate a coroutine stack: {0}")]
+    Stack(#[from] std::io::Error),
+}
+
+/// Run `body` in a coroutine, awaiting its host futures on the current task, until it returns.
+/// When `cancel` fires, the script's current and later waits fail with
+/// [`Interrupt::Cancelled`] and its loops stop at their next progress check.
+pub async fn run<R, F>(cancel: &CancellationToken, body: F) -> Result<R, CoError>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    let stack = stack_pool::take()?;
+    let cancelled = Arc::new(AtomicBool::new(cancel.is_cancelled()));
+    let flag = cancelled.clone();
+    let co: Co<R> = Coroutine::with_stack(
+        stack,
+        move |yielder: &Yielder<Resume, HostFuture>, _start: Resume| {
+            let cx = Context {
+                yielder,
+                cancelled: flag,
+                slice_start: Cell::new(Instant::now()),
+                deadline: Cell::new(None),
+                timed_out: Cell::new(false),
+                no_suspend: Cell::new(0),
+            };
+            set_current(&cx);
+            let r = body();
+            set_current(ptr::null());
+            r
+        },
+    );
+    let mut co = SendCo(Some(co), cancelled.clone());
+    let mut input = Resume::Start;
+    loop {
+        let step = co.0.as_mut().map(|c| c.resume(input));
+        match step {
+            Some(CoroutineResult::Yield(fut)) => {
+                input = if cancelled.load(Ordering::Relaxed) {
+                    Resume::Interrupted(Interrupt::Cancelled)
+                } else {
+                    tokio::select! {
+                        biased;
+                        () = cancel.cancelled() => {
+                            cancelled.store(true, Ordering::Relaxed);
+                            Resume::Interrupted(Interrupt::Cancelled)
+                        }
+                        v = fut => Resume::Value(v),
+                    }
+                };
+            }
+            Some(CoroutineResult::Return(r)) => {
+                // Dropping the finished coroutine recycles its stack.
+                drop(co);
+                return Ok(r);
+            }
+            None => unreachable!("coroutine taken before it finished"),
+        }
+    }
+}
+
+/// Suspend the current script until `fut` completes and return its output, whatever its type
+/// (for the executor's own waits, such as gathering parallel items).
+pub fn await_value<T, F>(fut: F) -> Result<T, SuspendError>
+where
+    T: Send + 'static,
+    F: Future<Output = T> + Send + 'static,
+{
+    let slot = Arc::new(parking_lot::Mutex::new(None));
+    let out = slot.clone();
+    let _unit: rhai::Dynamic = suspend(Box::pin(async move {
+        let v = fut.await;
+        *out.lock() = Some(v);
+        Ok(rhai::Dynamic::UNIT)
+    }))?
+    .map_err(|_| SuspendError::Interrupted(Interrupt::TimedOut))?;
+    let value = slot.lock().take();
+    value.ok_or(SuspendError::Interrupted(Interrupt::Cancelled))
+}

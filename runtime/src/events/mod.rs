@@ -1,0 +1,143 @@
+//! Typed run events: what the executor (and, later, scripts) report while a flow runs.
+
+pub mod sink;
+
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use serde::{Deserialize, Serialize};
+
+use crate::graph::NodeKind;
+use crate::span::Span;
+
+pub use sink::{CollectSink, EventSink, JsonlSink};
+
+/// One event with its sequence number (monotonic per run, starting at 1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Position in the run's stream; lets a consumer resume.
+    pub seq: u64,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// What happened, tagged by `type` in JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    /// The run began.
+    RunStarted {
+        /// The entry flow's name.
+        flow: String,
+        /// The script.
+        file: String,
+    },
+    /// A node (or flow) began a visit.
+    NodeStarted {
+        /// Breadcrumb such as `main/summarize` or `main/each[2]/load`.
+        path: String,
+        /// The node's kind.
+        kind: NodeKind,
+        /// 1 for the visit's first attempt (retries are `node_retry`).
+        attempt: u32,
+    },
+    /// An exec attempt failed and will be tried again.
+    NodeRetry {
+        /// Breadcrumb, with `[i]` for a batch item.
+        path: String,
+        /// The attempt about to start (2 for the first retry).
+        attempt: u32,
+        /// The failed attempt's error.
+        error: String,
+        /// Seconds waited before the next attempt.
+        wait: f64,
+    },
+    /// A batch item finished.
+    ItemFinished {
+        /// The batch node's breadcrumb.
+        path: String,
+        /// The item's index.
+        index: usize,
+        /// The number of items.
+        of: usize,
+    },
+    /// A node (or flow) finished a visit.
+    NodeFinished {
+        /// Breadcrumb.
+        path: String,
+        /// The action its post returned (normalised; `"default"` for `()`).
+        action: String,
+        /// Wall time of the visit in milliseconds.
+        ms: f64,
+    },
+    /// Something probably wrong that did not stop the run.
+    Warning {
+        /// Stable code such as `unmatched-action` or `overwritten-edge`.
+        code: String,
+        /// What happened.
+        message: String,
+        /// Where in the script, if known.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        span: Option<Span>,
+        /// The node breadcrumb, for warnings found while running.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        path: Option<String>,
+    },
+    /// The run finished: the entry flow's last action and the final store.
+    RunFinished {
+        /// The entry flow's action.
+        action: String,
+        /// The final shared store.
+        shared: serde_json::Value,
+    },
+    /// The run failed.
+    RunFailed {
+        /// The error message (or the thrown value, as text).
+        error: String,
+        /// The store as it stood.
+        shared: serde_json::Value,
+        /// The breadcrumb of the failing node.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        path: Option<String>,
+        /// Where in the script.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        span: Option<Span>,
+    },
+}
+
+/// Hands events to a sink in `seq` order.
+#[derive(Clone)]
+pub struct Emitter {
+    inner: Option<Arc<Mutex<(u64, Arc<dyn EventSink>)>>>,
+}
+
+impl Emitter {
+    /// An emitter writing to `sink`.
+    pub fn new(sink: Arc<dyn EventSink>) -> Self {
+        Self {
+            inner: Some(Arc::new(Mutex::new((0, sink)))),
+        }
+    }
+
+    /// An emitter that drops everything (and costs nothing).
+    pub fn disabled() -> Self {
+        Self { inner: None }
+    }
+
+    /// Whether events are wanted; callers skip building them otherwise.
+    pub fn enabled(&self) -> bool {
+        self.inner.is_some()
+    }
+
+    /// Emit one event.
+    pub fn emit(&self, kind: EventKind) {
+        if let Some(inner) = &self.inner {
+            // One lock for numbering and writing keeps the stream in `seq` order.
+            let mut guard = inner.lock();
+            guard.0 += 1;
+            let event = Event { seq: guard.0, kind };
+            guard.1.event(&event);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! Why a node visit failed: the message, the value fallback sees as `err`, where, and whether it
+//! was an interruption (cancellation or timeout) rather than an error of the script.
+
+use rhai::{Dynamic, EvalAltResult};
+
+use crate::co::Interrupt;
+use crate::span::Span;
+
+/// A failed hook, node or flow.
+#[derive(Debug, Clone)]
+pub(crate) struct Failure {
+    /// Human-readable message.
+    pub message: String,
+    /// What `fallback`'s `err` and `#{error: e}` hold: the thrown value, or the message.
+    pub value: Dynamic,
+    /// Breadcrumb of the failing node.
+    pub path: String,
+    /// Where in the script.
+    pub span: Option<Span>,
+    /// Set when the visit was cancelled or timed out.
+    pub interrupt: Option<Interrupt>,
+}
+
+impl Failure {
+    /// A failure with a plain message.
+    pub fn new(message: impl Into<String>, path: impl Into<String>, span: Option<Span>) -> Self {
+        let message = message.into();
+        Self {
+            value: Dynamic::from(message.clone()),
+            message,
+            path: path.into(),
+            span,
+            interrupt: None,
+        }
+    }
+
+    /// The run or the item's siblings were cancelled.
+    pub fn cancelled(path: impl Into<String>) -> Self {
+        Self {
+            interrupt: Some(Interrupt::Cancelled),
+            ..Self::new("cancelled", path, None)
+        }
+    }
+
+    /// Whether this is a cancellation (never retried, never sent to fallback).
+    pub fn is_cancelled(&self) -> bool {
+        self.interrupt == Some(Interrupt::Cancelled)
+    }
+
+    /// A script error from Rhai: thrown values keep their value; other errors become their
+    /// message; the innermost position is used.
+    pub fn from_rhai(
+        err: &EvalAltResult,
+        file: &std::sync::Arc<str>,
+        path: impl Into<String>,
+        fallback_span: &Span,
+    ) -> Self {
+        let inner = err.unwrap_inner();
+        let pos = inner.position();
+        let span = if pos.is_none() {
+            Some(fallback_span.clone())
+        } else {
+            Some(Span::at(file, pos))
+        };
+        let path = path.into();
+        match inner {
+            EvalAltResult::ErrorRuntime(value, _) => {
+                let message = if value.is_string() {
+                    value.clone().into_string().unwrap_or_default()
+                } else {
+                    crate::script::value::to_json(value).to_string()
+                };
+                Self {
+                    message,
+                    value: value.clone(),
+                    path,
+                    span,
+                    interrupt: None,
+                }
+            }
+            EvalAltResult::ErrorTerminated(value, _) => {
+                let interrupt = if value.to_string() == "timed out" {
+                    Interrupt::TimedOut
+                } else {
+                    Interrupt::Cancelled
+                };
+                Self {
+                    interrupt: Some(interrupt),
+                    ..Self::new(value.to_string(), path, span)
+                }
+            }
+            other => {
+                let (message, _) = crate::script::error::message_and_position(other);
+                Self::new(message, path, span)
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! Gathering items concurrently: one spawned task and coroutine per item, an optional bound,
+//! results in input order, and fail-fast cancellation of siblings.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use super::Failure;
+
+/// Items in flight at once when no `concurrency` is given: each holds a coroutine stack, and
+/// `vm.max_map_count` (65530) caps guarded stacks near 32k.
+pub(crate) const MAX_IN_FLIGHT: usize = 16 * 1024;
+
+/// Run `n` jobs concurrently (at most `limit` at once) and return their results by index.
+/// With `fail_fast`, the first failure cancels the jobs still running and the ones not started
+/// yet come back as cancelled.
+pub(crate) async fn fan_out<T, J, B>(
+    cancel: CancellationToken,
+    n: usize,
+    limit: Option<usize>,
+    fail_fast: bool,
+    path: Arc<str>,
+    job: J,
+) -> Vec<Result<T, Failure>>
+where
+    T: Send + 'static,
+    J: Fn(usize) -> B,
+    B: FnOnce() -> Result<T, Failure> + Send + 'static,
+{
+    let child = cancel.child_token();
+    let permits = Arc::new(Semaphore::new(
+        limit.unwrap_or(MAX_IN_FLIGHT).min(MAX_IN_FLIGHT),
+    ));
+    let mut results: Vec<Option<Result<T, Failure>>> = (0..n).map(|_| None).collect();
+    let mut set = JoinSet::new();
+    let mut indices = HashMap::new();
+    let mut next = 0;
+    loop {
+        while next < n && !child.is_cancelled() {
+            let Ok(permit) = permits.clone().try_acquire_owned() else {
+                break;
+            };
+            let body = job(next);
+            let token = child.clone();
+            let index = next;
+            let item_path = path.clone();
+            let handle = set.spawn(async move {
+                let r = crate::co::run(&token, body).await;
+                drop(permit);
+                let r = r.unwrap_or_else(|e| {
+                    Err(Failure::new(
+                        e.to_string(),
+                        format!("{item_path}[{index}]"),
+                        None,
+                    ))
+                });
+                (index, r)
+            });
+            indices.insert(handle.id(), index);
+            next += 1;
+        }
+        let Some(joined) = set.join_next().await else {
+            break;
+        };
+        match joined {
+            Ok((index, r)) => {
+                if fail_fast && r.is_err() {
+                    child.cancel();
+                }
+                results[index] = Some(r);
+            }
+            Err(e) => {
+                // A panicking item is a bug in flowscript; report it as that item's failure.
+                child.cancel();
+                if let Some(&index) = indices.get(&e.id()) {
+                    let msg = format!("internal error in item {index}: {e}");
+                    results[index] = Some(Err(Failure::new(msg, format!("{path}[{index}]"), None)));
+                }
+            }
+        }
+    }
+    results
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| r.unwrap_or_else(|| Err(Failure::cancelled(format!("{path}[{i}]")))))
+        .collect()
+}

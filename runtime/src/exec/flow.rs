@@ -1,0 +1,217 @@
+//! Flows as nodes: orchestration by action, params scoping, `max_steps`, and batch/parallel
+//! flows that run one sub-run of their start graph per param map.
+
+use std::sync::Arc;
+
+use rhai::{Array, Dynamic, Map};
+
+use super::crumb::Crumb;
+use super::fanout::fan_out;
+use super::hook::{action_of, call, describe_value};
+use super::node::{first_failure, item_finished, items_of, run_node};
+use super::{Failure, RunCx};
+use crate::co;
+use crate::events::EventKind;
+use crate::graph::{HookKind, NodeId, NodeKind, OnError, Target};
+
+/// `under` with `over`'s keys on top.
+fn merge(under: &Map, over: &Map) -> Map {
+    let mut m = under.clone();
+    m.extend(over.iter().map(|(k, v)| (k.clone(), v.clone())));
+    m
+}
+
+/// Visit flow `id`: prep, run the sub-graph (once, or per param map), post.
+pub(crate) fn run_flow(
+    cx: &Arc<RunCx>,
+    id: NodeId,
+    passed: &Arc<Map>,
+    crumb: &Crumb,
+) -> Result<String, Failure> {
+    let spec = &cx.prog.graph.nodes[id];
+    // The flow's own params sit under what is passed down; passed-down keys win. The merged map
+    // is a copy, so nothing leaks outward.
+    let own = &cx.prog.params[id];
+    let params: Arc<Map> = if own.is_empty() {
+        passed.clone()
+    } else {
+        Arc::new(merge(own, passed))
+    };
+    let shared = Dynamic::from(cx.store.clone());
+    let prep = call(cx, id, HookKind::Prep, vec![shared.clone()], &params, crumb)?;
+    let exec = match spec.kind {
+        NodeKind::Flow => {
+            let last = orchestrate(cx, id, &params, crumb)?;
+            if cx.prog.hooks[id].post.is_none() {
+                return Ok(last);
+            }
+            Dynamic::from(last)
+        }
+        NodeKind::BatchFlow => {
+            let maps = param_maps(cx, id, &prep, crumb)?;
+            let of = maps.len();
+            for (i, item) in maps.into_iter().enumerate() {
+                let sub = Arc::new(merge(&params, &item));
+                orchestrate(cx, id, &sub, &Crumb::Item(crumb, i))?;
+                item_finished(cx, crumb, i, of);
+            }
+            Dynamic::UNIT
+        }
+        _ => {
+            let maps = param_maps(cx, id, &prep, crumb)?;
+            gather_runs(cx, id, maps, &params, crumb)?
+        }
+    };
+    let post = call(
+        cx,
+        id,
+        HookKind::Post,
+        vec![shared, prep, exec],
+        &params,
+        crumb,
+    )?;
+    action_of(cx, id, post, crumb)
+}
+
+/// A batch flow's prep value as param maps.
+fn param_maps(cx: &RunCx, id: NodeId, prep: &Dynamic, crumb: &Crumb) -> Result<Vec<Map>, Failure> {
+    let items: Array = items_of(cx, id, prep, crumb)?;
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            item.read_lock::<Map>().map(|m| m.clone()).ok_or_else(|| {
+                let spec = &cx.prog.graph.nodes[id];
+                let span = spec.prep.as_ref().map_or(&spec.span, |h| &h.span);
+                Failure::new(
+                    format!(
+                        "prep of {}('{}') must return an array of param maps, but item {i} is {}",
+                        spec.kind.constructor(),
+                        spec.name,
+                        describe_value(&item)
+                    ),
+                    crumb.to_string(),
+                    Some(span.clone()),
+                )
+            })
+        })
+        .collect()
+}
+
+/// A parallel flow's sub-runs, concurrently. With `on_error: "collect"` the exec value is the
+/// array of `#{ok: action}` / `#{error: e}`; otherwise `()`.
+fn gather_runs(
+    cx: &Arc<RunCx>,
+    id: NodeId,
+    maps: Vec<Map>,
+    params: &Arc<Map>,
+    crumb: &Crumb,
+) -> Result<Dynamic, Failure> {
+    let spec = &cx.prog.graph.nodes[id];
+    let collect = spec.options.on_error == OnError::Collect;
+    let of = maps.len();
+    let path = crumb.owned();
+    let subs: Arc<Vec<Arc<Map>>> =
+        Arc::new(maps.iter().map(|m| Arc::new(merge(params, m))).collect());
+    let job = {
+        let cx = cx.clone();
+        let path = path.clone();
+        move |i: usize| {
+            let cx = cx.clone();
+            let path = path.clone();
+            let subs = subs.clone();
+            move || {
+                let root = Crumb::Root(&path);
+                let r = orchestrate(&cx, id, &subs[i], &Crumb::Item(&root, i));
+                item_finished(&cx, &root, i, of);
+                r
+            }
+        }
+    };
+    let fut = fan_out(
+        cx.cancel.clone(),
+        of,
+        spec.options.concurrency,
+        !collect,
+        path.clone(),
+        job,
+    );
+    let results = co::await_value(fut).map_err(|_| Failure::cancelled(path.to_string()))?;
+    if !collect {
+        first_failure(results)?;
+        return Ok(Dynamic::UNIT);
+    }
+    let mut out = Array::with_capacity(of);
+    for r in results {
+        let mut m = Map::new();
+        match r {
+            Err(f) if f.is_cancelled() => return Err(f),
+            Err(f) => m.insert("error".into(), f.value),
+            Ok(action) => m.insert("ok".into(), Dynamic::from(action)),
+        };
+        out.push(Dynamic::from_map(m));
+    }
+    Ok(Dynamic::from_array(out))
+}
+
+/// Walk flow `flow`'s sub-graph from its start node, routing on each node's action; returns the
+/// last action.
+pub(crate) fn orchestrate(
+    cx: &Arc<RunCx>,
+    flow: NodeId,
+    params: &Arc<Map>,
+    crumb: &Crumb,
+) -> Result<String, Failure> {
+    let prog = &cx.prog;
+    let spec = &prog.graph.nodes[flow];
+    let Some(start) = spec.start else {
+        return Ok(crate::graph::DEFAULT_ACTION.into());
+    };
+    let max_steps = spec.options.max_steps;
+    let mut current = start;
+    let mut steps: u64 = 0;
+    loop {
+        steps += 1;
+        let name = prog.graph.nodes[current].name.as_str();
+        let node_crumb = Crumb::Child(crumb, name);
+        if let Some(max) = max_steps
+            && steps > max
+        {
+            return Err(Failure::new(
+                format!(
+                    "flow '{}' exceeded max_steps ({max}) before visiting '{name}'",
+                    spec.name
+                ),
+                node_crumb.to_string(),
+                Some(prog.graph.nodes[current].span.clone()),
+            ));
+        }
+        let action = run_node(cx, current, params, &node_crumb)?;
+        let routes = &prog.routes[current];
+        match routes.iter().find(|(a, _)| *a == action) {
+            Some((_, Target::Node(next))) => current = *next,
+            Some((_, Target::End)) => return Ok(action),
+            None => {
+                if !routes.is_empty() && cx.events.enabled() {
+                    unmatched(cx, current, &action, routes, &node_crumb);
+                }
+                return Ok(action);
+            }
+        }
+    }
+}
+
+fn unmatched(cx: &RunCx, id: NodeId, action: &str, routes: &[(String, Target)], crumb: &Crumb) {
+    let spec = &cx.prog.graph.nodes[id];
+    let known: Vec<String> = routes.iter().map(|(a, _)| format!("\"{a}\"")).collect();
+    cx.events.emit(EventKind::Warning {
+        code: "unmatched-action".into(),
+        message: format!(
+            "'{}' returned action \"{action}\", which has no edge (it has {}); the flow ends here",
+            spec.name,
+            known.join(", ")
+        ),
+        span: Some(spec.span.clone()),
+        path: Some(crumb.to_string()),
+    });
+}

@@ -1,0 +1,79 @@
+//! Calling one hook: arity-dependent `params`, per-invocation copies of captured variables, and
+//! turning post's value into an action.
+
+use rhai::{Dynamic, FnPtr, Map};
+
+use super::{Failure, RunCx};
+use crate::graph::{DEFAULT_ACTION, HookKind, NodeId, normalize_action};
+use crate::script::value::describe;
+
+/// Call `kind`'s hook of node `id` with `args` (plus `params` if the hook takes them).
+/// A missing hook does nothing and returns `()`.
+pub(crate) fn call(
+    cx: &RunCx,
+    id: NodeId,
+    kind: HookKind,
+    mut args: Vec<Dynamic>,
+    params: &Map,
+    path: &dyn std::fmt::Display,
+) -> Result<Dynamic, Failure> {
+    let Some(hook) = cx.prog.hooks[id].get(kind) else {
+        return Ok(Dynamic::UNIT);
+    };
+    if hook.takes_params {
+        args.push(Dynamic::from_map(params.clone()));
+    }
+    let ptr = private_captures(&hook.ptr);
+    ptr.call::<Dynamic>(&cx.prog.engine, &cx.prog.ast, args)
+        .map_err(|e| {
+            let spec = &cx.prog.graph.nodes[id];
+            let span = spec.hook(kind).map_or(&spec.span, |h| &h.span);
+            Failure::from_rhai(&e, &cx.prog.file, path.to_string(), span)
+        })
+}
+
+/// A copy of `ptr` whose captured variables are private to this invocation: shared captures
+/// would contend on one lock across concurrent items, and changes must not persist across
+/// visits (use `shared` for that).
+fn private_captures(ptr: &FnPtr) -> std::borrow::Cow<'_, FnPtr> {
+    if ptr.curry().is_empty() {
+        return std::borrow::Cow::Borrowed(ptr);
+    }
+    let mut own = ptr.clone();
+    let values: Vec<Dynamic> = ptr.curry().iter().map(Dynamic::flatten_clone).collect();
+    own.set_curry(values);
+    std::borrow::Cow::Owned(own)
+}
+
+/// Post's value as an action: `()`, `""` and `"default"` are the default edge; anything else
+/// that is not a string is an error naming the node.
+pub(crate) fn action_of(
+    cx: &RunCx,
+    id: NodeId,
+    value: Dynamic,
+    path: &dyn std::fmt::Display,
+) -> Result<String, Failure> {
+    if value.is_unit() {
+        return Ok(DEFAULT_ACTION.to_string());
+    }
+    match value.into_immutable_string() {
+        Ok(s) => Ok(normalize_action(&s).to_string()),
+        Err(t) => {
+            let spec = &cx.prog.graph.nodes[id];
+            let span = spec.post.as_ref().map_or(&spec.span, |h| &h.span);
+            Err(Failure::new(
+                format!(
+                    "post of '{}' returned {t}; an action must be a string or ()",
+                    spec.name
+                ),
+                path.to_string(),
+                Some(span.clone()),
+            ))
+        }
+    }
+}
+
+/// For messages about values that are not what a hook should return.
+pub(crate) fn describe_value(v: &Dynamic) -> String {
+    describe(v)
+}

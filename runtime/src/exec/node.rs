@@ -1,0 +1,219 @@
+//! One node visit: prep → exec (with retries) → post for plain, batch and parallel nodes;
+//! flows are delegated to [`super::flow`].
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use rhai::{Array, Dynamic, Map};
+
+use super::crumb::Crumb;
+use super::fanout::fan_out;
+use super::hook::{action_of, call, describe_value};
+use super::retry::exec_with_retry;
+use super::{Failure, RunCx, flow};
+use crate::co;
+use crate::events::EventKind;
+use crate::graph::{HookKind, NodeId, NodeKind, OnError};
+
+/// Visit node `id` and return its action.
+pub(crate) fn run_node(
+    cx: &Arc<RunCx>,
+    id: NodeId,
+    params: &Arc<Map>,
+    crumb: &Crumb,
+) -> Result<String, Failure> {
+    let spec = &cx.prog.graph.nodes[id];
+    let started = cx.events.enabled().then(|| {
+        cx.events.emit(EventKind::NodeStarted {
+            path: crumb.to_string(),
+            kind: spec.kind,
+            attempt: 1,
+        });
+        Instant::now()
+    });
+    let action = match spec.kind {
+        NodeKind::Node => {
+            let shared = Dynamic::from(cx.store.clone());
+            let prep = call(cx, id, HookKind::Prep, vec![shared.clone()], params, crumb)?;
+            let exec = exec_with_retry(cx, id, &prep, params, crumb)?;
+            let post = call(
+                cx,
+                id,
+                HookKind::Post,
+                vec![shared, prep, exec],
+                params,
+                crumb,
+            )?;
+            action_of(cx, id, post, crumb)?
+        }
+        NodeKind::Batch | NodeKind::Parallel => run_batch(cx, id, params, crumb)?,
+        NodeKind::Flow | NodeKind::BatchFlow | NodeKind::ParallelFlow => {
+            flow::run_flow(cx, id, params, crumb)?
+        }
+    };
+    if let Some(t0) = started {
+        cx.events.emit(EventKind::NodeFinished {
+            path: crumb.to_string(),
+            action: action.clone(),
+            ms: t0.elapsed().as_secs_f64() * 1000.0,
+        });
+    }
+    Ok(action)
+}
+
+/// Prep's value as the list of items: an array, or `()` for none.
+pub(crate) fn items_of(
+    cx: &RunCx,
+    id: NodeId,
+    prep: &Dynamic,
+    crumb: &Crumb,
+) -> Result<Array, Failure> {
+    if prep.is_unit() {
+        return Ok(Array::new());
+    }
+    match prep.read_lock::<Array>() {
+        Some(a) => Ok(a.clone()),
+        None => {
+            let spec = &cx.prog.graph.nodes[id];
+            let span = spec.prep.as_ref().map_or(&spec.span, |h| &h.span);
+            Err(Failure::new(
+                format!(
+                    "prep of {}('{}') must return an array of items (or () for none), but returned {}",
+                    spec.kind.constructor(),
+                    spec.name,
+                    describe_value(prep)
+                ),
+                crumb.to_string(),
+                Some(span.clone()),
+            ))
+        }
+    }
+}
+
+fn run_batch(
+    cx: &Arc<RunCx>,
+    id: NodeId,
+    params: &Arc<Map>,
+    crumb: &Crumb,
+) -> Result<String, Failure> {
+    let spec = &cx.prog.graph.nodes[id];
+    let shared = Dynamic::from(cx.store.clone());
+    let prep = call(cx, id, HookKind::Prep, vec![shared.clone()], params, crumb)?;
+    let items = items_of(cx, id, &prep, crumb)?;
+    let of = items.len();
+    let results: Array = if spec.kind == NodeKind::Batch {
+        let mut out = Array::with_capacity(of);
+        for (i, item) in items.iter().enumerate() {
+            out.push(exec_with_retry(
+                cx,
+                id,
+                item,
+                params,
+                &Crumb::Item(crumb, i),
+            )?);
+            item_finished(cx, crumb, i, of);
+        }
+        out
+    } else {
+        gather(cx, id, items, params, crumb)?
+    };
+    let post = call(
+        cx,
+        id,
+        HookKind::Post,
+        vec![shared, prep, Dynamic::from_array(results)],
+        params,
+        crumb,
+    )?;
+    action_of(cx, id, post, crumb)
+}
+
+pub(crate) fn item_finished(cx: &RunCx, crumb: &Crumb, index: usize, of: usize) {
+    if cx.events.enabled() {
+        cx.events.emit(EventKind::ItemFinished {
+            path: crumb.to_string(),
+            index,
+            of,
+        });
+    }
+}
+
+/// A parallel node's items, gathered concurrently; results in input order.
+fn gather(
+    cx: &Arc<RunCx>,
+    id: NodeId,
+    items: Array,
+    params: &Arc<Map>,
+    crumb: &Crumb,
+) -> Result<Array, Failure> {
+    let spec = &cx.prog.graph.nodes[id];
+    let collect = spec.options.on_error == OnError::Collect;
+    let of = items.len();
+    let path = crumb.owned();
+    let items = Arc::new(items);
+    let job = {
+        let cx = cx.clone();
+        let params = params.clone();
+        let path = path.clone();
+        move |i: usize| {
+            let cx = cx.clone();
+            let params = params.clone();
+            let path = path.clone();
+            let items = items.clone();
+            move || {
+                let root = Crumb::Root(&path);
+                let r = exec_with_retry(&cx, id, &items[i], &params, &Crumb::Item(&root, i));
+                item_finished(&cx, &root, i, of);
+                r
+            }
+        }
+    };
+    let fut = fan_out(
+        cx.cancel.clone(),
+        of,
+        spec.options.concurrency,
+        !collect,
+        path.clone(),
+        job,
+    );
+    let results = co::await_value(fut).map_err(|_| Failure::cancelled(path.to_string()))?;
+    if !collect {
+        return first_failure(results);
+    }
+    let mut out = Array::with_capacity(of);
+    for r in results {
+        match r {
+            Err(f) if f.is_cancelled() => return Err(f),
+            Err(f) => {
+                let mut m = Map::new();
+                m.insert("error".into(), f.value);
+                out.push(Dynamic::from_map(m));
+            }
+            Ok(v) => {
+                let mut m = Map::new();
+                m.insert("ok".into(), v);
+                out.push(Dynamic::from_map(m));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// All values in order, or the failure that caused the others' cancellation.
+pub(crate) fn first_failure<T>(results: Vec<Result<T, Failure>>) -> Result<Vec<T>, Failure> {
+    let mut cancelled = None;
+    let mut out = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(v) => out.push(v),
+            Err(f) if f.is_cancelled() => {
+                cancelled.get_or_insert(f);
+            }
+            Err(f) => return Err(f),
+        }
+    }
+    match cancelled {
+        Some(f) => Err(f),
+        None => Ok(out),
+    }
+}

@@ -1,0 +1,438 @@
+//! Record mode: evaluate a script's top level into a [`FlowGraph`] without running any hook.
+//!
+//! The script API functions (`node`, `>>`, …) find the active [`Recorder`] through a
+//! thread-local: recording is synchronous on one thread and never suspends. Problems with
+//! options, labels and targets become diagnostics and recording goes on, so one pass reports
+//! them all. Evaluation is bounded by an operation limit and a deadline.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rhai::{AST, Dynamic, FnPtr, Map};
+
+use super::options::{self, NodeOptions};
+use super::{
+    DEFAULT_ACTION, Diagnostic, Edge, FlowGraph, HookKind, HookSpec, NodeId, NodeKind, NodeSpec,
+    Target,
+};
+use crate::span::Span;
+
+/// A hook ready to call: the function pointer and whether it takes `params`.
+#[derive(Debug, Clone)]
+pub struct Hook {
+    /// The function (a closure's captures are curried in).
+    pub ptr: FnPtr,
+    /// Whether `params` is passed as the last argument.
+    pub takes_params: bool,
+}
+
+/// The callable hooks of one node, parallel to [`NodeSpec`]'s hook specs.
+#[derive(Debug, Clone, Default)]
+pub struct NodeHooks {
+    /// prep hook.
+    pub prep: Option<Hook>,
+    /// exec hook.
+    pub exec: Option<Hook>,
+    /// post hook.
+    pub post: Option<Hook>,
+    /// fallback hook.
+    pub fallback: Option<Hook>,
+}
+
+impl NodeHooks {
+    /// The hook of a kind.
+    pub fn get(&self, kind: HookKind) -> Option<&Hook> {
+        match kind {
+            HookKind::Prep => self.prep.as_ref(),
+            HookKind::Exec => self.exec.as_ref(),
+            HookKind::Post => self.post.as_ref(),
+            HookKind::Fallback => self.fallback.as_ref(),
+        }
+    }
+
+    fn set(&mut self, kind: HookKind, hook: Hook) {
+        let slot = match kind {
+            HookKind::Prep => &mut self.prep,
+            HookKind::Exec => &mut self.exec,
+            HookKind::Post => &mut self.post,
+            HookKind::Fallback => &mut self.fallback,
+        };
+        *slot = Some(hook);
+    }
+}
+
+/// Limits of record mode.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordLimits {
+    /// Rhai operations allowed at top level.
+    pub max_operations: u64,
+    /// Wall time allowed at top level.
+    pub deadline: Duration,
+}
+
+impl Default for RecordLimits {
+    fn default() -> Self {
+        Self {
+            max_operations: 5_000_000,
+            deadline: Duration::from_secs(2),
+        }
+    }
+}
+
+/// What recording produced: the graph (if an entry was found), callable hooks, diagnostics.
+#[derive(Debug)]
+pub struct Recorded {
+    /// Nodes, edges and entry; `None` when the script did not end with a flow or node.
+    pub graph: Option<FlowGraph>,
+    /// Hooks by node id.
+    pub hooks: Vec<NodeHooks>,
+    /// Everything found while recording, in order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The state of one recording.
+pub(crate) struct Recorder {
+    file: Arc<str>,
+    ast: Arc<AST>,
+    nodes: Vec<NodeSpec>,
+    hooks: Vec<NodeHooks>,
+    edges: Vec<Edge>,
+    edge_index: HashMap<(NodeId, String), usize>,
+    diagnostics: Vec<Diagnostic>,
+    limits: RecordLimits,
+    started: Instant,
+}
+
+thread_local! {
+    static RECORDER: RefCell<Option<Recorder>> = const { RefCell::new(None) };
+}
+
+/// Run `f` on the active recorder; `None` when nothing is being recorded on this thread.
+pub(crate) fn with_recorder<R>(f: impl FnOnce(&mut Recorder) -> R) -> Option<R> {
+    RECORDER.with(|r| r.borrow_mut().as_mut().map(f))
+}
+
+/// Whether a graph is being recorded on this thread.
+pub fn is_recording() -> bool {
+    RECORDER.with(|r| r.borrow().is_some())
+}
+
+/// Record mode's progress check: `Some(message)` stops evaluation.
+pub(crate) fn record_progress(ops: u64) -> Option<String> {
+    with_recorder(|r| {
+        if ops > r.limits.max_operations {
+            Some(format!(
+                "the top level ran more than {} operations while building the graph; \
+                 loops belong inside hooks",
+                r.limits.max_operations
+            ))
+        } else if r.started.elapsed() > r.limits.deadline {
+            Some(format!(
+                "the top level ran longer than {:?} while building the graph; loops belong inside hooks",
+                r.limits.deadline
+            ))
+        } else {
+            None
+        }
+    })
+    .flatten()
+}
+
+/// Evaluate `ast`'s top level with `eval` while recording; returns the recorded graph parts and
+/// the evaluation's value or error.
+pub(crate) fn record<E>(
+    file: Arc<str>,
+    ast: Arc<AST>,
+    limits: RecordLimits,
+    eval: impl FnOnce() -> Result<Dynamic, E>,
+) -> (Recorder, Result<Dynamic, E>) {
+    let recorder = Recorder {
+        file,
+        ast,
+        nodes: Vec::new(),
+        hooks: Vec::new(),
+        edges: Vec::new(),
+        edge_index: HashMap::new(),
+        diagnostics: Vec::new(),
+        limits,
+        started: Instant::now(),
+    };
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            RECORDER.with(|r| r.borrow_mut().take());
+        }
+    }
+    RECORDER.with(|r| *r.borrow_mut() = Some(recorder));
+    let reset = Reset;
+    let result = eval();
+    let recorder = RECORDER.with(|r| r.borrow_mut().take());
+    drop(reset);
+    // The recorder was installed above and only `record` removes it.
+    let recorder = recorder.unwrap_or_else(|| unreachable!("recorder removed during recording"));
+    (recorder, result)
+}
+
+/// A node handle in scripts: what constructors return and transitions take.
+#[derive(Debug, Clone)]
+pub struct NodeRef {
+    /// The node's id in the graph being recorded.
+    pub id: NodeId,
+    /// The node's name.
+    pub name: rhai::ImmutableString,
+}
+
+/// The terminal `end`.
+#[derive(Debug, Clone, Copy)]
+pub struct EndMarker;
+
+impl Recorder {
+    /// A span in the recorded file.
+    pub(crate) fn span(&self, pos: rhai::Position) -> Span {
+        Span::at(&self.file, pos)
+    }
+
+    /// Record a diagnostic.
+    pub(crate) fn diagnose(&mut self, d: Diagnostic) {
+        self.diagnostics.push(d);
+    }
+
+    /// Record a node from a constructor call.
+    pub(crate) fn add_node(
+        &mut self,
+        kind: NodeKind,
+        name: &str,
+        opts: &Map,
+        start: Option<NodeId>,
+        pos: rhai::Position,
+    ) -> NodeRef {
+        let span = self.span(pos);
+        let parsed = options::parse(kind, opts, &span);
+        self.diagnostics.extend(parsed.diagnostics);
+        let id = self.nodes.len();
+        let mut spec = NodeSpec {
+            id,
+            name: name.to_string(),
+            kind,
+            options: parsed.options,
+            prep: None,
+            exec: None,
+            post: None,
+            fallback: None,
+            start,
+            span: span.clone(),
+        };
+        let mut hooks = NodeHooks::default();
+        for (hook_kind, ptr) in parsed.hooks {
+            match self.resolve_hook(kind, hook_kind, ptr, &span) {
+                Ok((hook_spec, hook)) => {
+                    match hook_kind {
+                        HookKind::Prep => spec.prep = Some(hook_spec),
+                        HookKind::Exec => spec.exec = Some(hook_spec),
+                        HookKind::Post => spec.post = Some(hook_spec),
+                        HookKind::Fallback => spec.fallback = Some(hook_spec),
+                    }
+                    hooks.set(hook_kind, hook);
+                }
+                Err(d) => self.diagnostics.push(d),
+            }
+        }
+        self.nodes.push(spec);
+        self.hooks.push(hooks);
+        NodeRef {
+            id,
+            name: name.into(),
+        }
+    }
+
+    /// Check a hook's arity against its signatures and find where it is defined.
+    fn resolve_hook(
+        &self,
+        node_kind: NodeKind,
+        kind: HookKind,
+        ptr: FnPtr,
+        option_span: &Span,
+    ) -> Result<(HookSpec, Hook), Diagnostic> {
+        let name = ptr.fn_name().to_string();
+        let curried = ptr.curry().len();
+        let base = kind.base_arity();
+        let defs: Vec<(usize, rhai::Position)> = self
+            .ast
+            .shared_lib()
+            .iter_script_fn_info()
+            .filter(|(_, _, n, _, _)| *n == name)
+            .map(|(_, _, _, params, def)| (params, def.body.start_position()))
+            .collect();
+        if defs.is_empty() {
+            // A native function: its arity is not known statically; call it without params.
+            let spec = HookSpec {
+                function: name,
+                arity: None,
+                takes_params: false,
+                span: option_span.clone(),
+            };
+            return Ok((
+                spec,
+                Hook {
+                    ptr,
+                    takes_params: false,
+                },
+            ));
+        }
+        let declared = |params: usize| params.saturating_sub(curried);
+        let pick = defs
+            .iter()
+            .find(|(p, _)| declared(*p) == base + 1)
+            .or_else(|| defs.iter().find(|(p, _)| declared(*p) == base));
+        match pick {
+            Some(&(params, pos)) => {
+                let takes_params = declared(params) == base + 1;
+                let span = if pos.is_none() {
+                    option_span.clone()
+                } else {
+                    self.span(pos)
+                };
+                Ok((
+                    HookSpec {
+                        function: name,
+                        arity: Some(declared(params)),
+                        takes_params,
+                        span,
+                    },
+                    Hook { ptr, takes_params },
+                ))
+            }
+            None => {
+                let (params, pos) = defs[0];
+                let span = if pos.is_none() {
+                    option_span.clone()
+                } else {
+                    self.span(pos)
+                };
+                let what = if ptr.is_anonymous() {
+                    "closure".to_string()
+                } else {
+                    format!("function `{name}`")
+                };
+                Err(Diagnostic::error(
+                    "bad-arity",
+                    span,
+                    format!(
+                        "the {} hook of this {}() takes {} parameter(s), but a {} hook takes {} or {}",
+                        kind.key(),
+                        node_kind.constructor(),
+                        declared(params),
+                        kind.key(),
+                        base,
+                        base + 1
+                    ),
+                )
+                .with_help(format!("the {what} should be {}", kind.signature())))
+            }
+        }
+    }
+
+    /// Record an edge, reporting an `overwritten-edge` warning if the action was wired before.
+    pub(crate) fn add_edge(&mut self, from: NodeId, action: &str, to: Target, pos: rhai::Position) {
+        let action = super::normalize_action(action).to_string();
+        let span = self.span(pos);
+        let edge = Edge {
+            from,
+            action: action.clone(),
+            to,
+            span: span.clone(),
+        };
+        match self.edge_index.get(&(from, action.clone())) {
+            Some(&i) => {
+                let old = &self.edges[i];
+                let describe = |t: Target| match t {
+                    Target::End => "end".to_string(),
+                    Target::Node(n) => format!("'{}'", self.nodes[n].name),
+                };
+                let msg = format!(
+                    "'{}' - \"{}\" was wired to {} at {} and is now wired to {}",
+                    self.nodes[from].name,
+                    action,
+                    describe(old.to),
+                    old.span,
+                    describe(to)
+                );
+                let d = Diagnostic::warning("overwritten-edge", span, msg)
+                    .with_help("the later edge wins; remove one of them");
+                self.diagnostics.push(d);
+                self.edges[i] = edge;
+            }
+            None => {
+                self.edge_index.insert((from, action), self.edges.len());
+                self.edges.push(edge);
+            }
+        }
+    }
+
+    /// The name of a node.
+    pub(crate) fn node_name(&self, id: NodeId) -> &str {
+        &self.nodes[id].name
+    }
+
+    /// Finish: turn the top level's value into the entry and assemble the graph.
+    pub(crate) fn finish(mut self, value: Option<Dynamic>, end_pos: rhai::Position) -> Recorded {
+        let entry = match value {
+            Some(v) => match v.read_lock::<NodeRef>().map(|r| r.id) {
+                Some(id) if self.nodes[id].kind.is_flow() => Some(id),
+                Some(id) => {
+                    let span = self.nodes[id].span.clone();
+                    let main = self.nodes.len();
+                    self.nodes.push(NodeSpec {
+                        id: main,
+                        name: "main".into(),
+                        kind: NodeKind::Flow,
+                        options: NodeOptions::default(),
+                        prep: None,
+                        exec: None,
+                        post: None,
+                        fallback: None,
+                        start: Some(id),
+                        span,
+                    });
+                    self.hooks.push(NodeHooks::default());
+                    Some(main)
+                }
+                None => {
+                    let found = crate::script::value::describe(&v);
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "no-entry",
+                            self.span(end_pos),
+                            format!("the script must end with its entry flow or node, but its last expression is {found}"),
+                        )
+                        .with_help("end the script with an expression such as `flow(\"main\", start)` (no trailing `;`)"),
+                    );
+                    None
+                }
+            },
+            None => None,
+        };
+        let graph = entry.map(|entry| FlowGraph {
+            file: self.file.to_string(),
+            nodes: self.nodes,
+            edges: self.edges,
+            entry,
+        });
+        Recorded {
+            graph,
+            hooks: self.hooks,
+            diagnostics: self.diagnostics,
+        }
+    }
+}
+
+/// The action string for an edge label, if it is one.
+pub(crate) fn label_of(value: &Dynamic) -> Option<String> {
+    if value.is_unit() {
+        Some(DEFAULT_ACTION.into())
+    } else {
+        value.clone().into_string().ok()
+    }
+}

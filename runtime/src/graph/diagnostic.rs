@@ -1,0 +1,77 @@
+//! Diagnostics found while loading a script: a stable code, a severity, a span, a message and help.
+
+use serde::{Deserialize, Serialize};
+
+use crate::span::Span;
+
+/// How bad a diagnostic is: errors stop a run, warnings are reported and the run goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The script cannot run.
+    Error,
+    /// The script runs, but probably not as meant.
+    Warning,
+}
+
+/// One finding about a script, with a code tools can rely on (`unknown-option`, `overwritten-edge`, ...).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    /// Stable kebab-case code.
+    pub code: String,
+    /// Error or warning.
+    pub severity: Severity,
+    /// Where it was found.
+    pub span: Span,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it, when there is something to say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error diagnostic.
+    pub fn error(code: &str, span: Span, message: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            severity: Severity::Error,
+            span,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    /// A warning diagnostic.
+    pub fn warning(code: &str, span: Span, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(code, span, message)
+        }
+    }
+
+    /// The same diagnostic with help text.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Whether this is an error.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{sev}[{}]: {} at {}", self.code, self.message, self.span)?;
+        if let Some(help) = &self.help {
+            write!(f, " (help: {help})")?;
+        }
+        Ok(())
+    }
+}

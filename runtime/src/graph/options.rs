@@ -1,0 +1,289 @@
+//! Option maps of the constructors: which keys each takes, their checked values, did-you-mean.
+
+use rhai::{Dynamic, FnPtr, Map};
+use serde::{Deserialize, Serialize};
+
+use super::{Diagnostic, HookKind, NodeKind};
+use crate::span::Span;
+
+/// How the wait between attempts grows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Backoff {
+    /// The same `wait` every time.
+    #[default]
+    Fixed,
+    /// The k-th wait is `wait × 2^(k-1)`.
+    Exponential,
+}
+
+/// What a failing item does to a parallel node.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnError {
+    /// The node fails and the item's siblings are cancelled.
+    #[default]
+    Fail,
+    /// Every item's result becomes `#{ok: v}` or `#{error: e}` and post always runs.
+    Collect,
+}
+
+/// The checked, non-hook options of a node or flow (defaults per DESIGN §2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NodeOptions {
+    /// Attempts in all (≥ 1).
+    pub retries: u32,
+    /// Seconds between attempts.
+    pub wait: f64,
+    /// Growth of the wait.
+    pub backoff: Backoff,
+    /// Scale each wait by a uniform factor in [0.5, 1.0].
+    pub jitter: bool,
+    /// Seconds per exec attempt.
+    pub timeout: Option<f64>,
+    /// Items in flight at once (parallel kinds).
+    pub concurrency: Option<usize>,
+    /// Failing items: fail or collect (parallel kinds).
+    pub on_error: OnError,
+    /// Node visits allowed in this flow before the run fails (flows).
+    pub max_steps: Option<u64>,
+    /// Params the flow passes down (flows), as JSON.
+    pub params: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Default for NodeOptions {
+    fn default() -> Self {
+        Self {
+            retries: 1,
+            wait: 0.0,
+            backoff: Backoff::Fixed,
+            jitter: false,
+            timeout: None,
+            concurrency: None,
+            on_error: OnError::Fail,
+            max_steps: None,
+            params: serde_json::Map::new(),
+        }
+    }
+}
+
+/// The option keys a constructor accepts.
+pub fn allowed_keys(kind: NodeKind) -> &'static [&'static str] {
+    const NODE: &[&str] = &[
+        "prep", "exec", "post", "fallback", "retries", "wait", "backoff", "jitter", "timeout",
+    ];
+    const PARALLEL: &[&str] = &[
+        "prep",
+        "exec",
+        "post",
+        "fallback",
+        "retries",
+        "wait",
+        "backoff",
+        "jitter",
+        "timeout",
+        "concurrency",
+        "on_error",
+    ];
+    const FLOW: &[&str] = &["prep", "post", "params", "max_steps"];
+    const PARALLEL_FLOW: &[&str] = &[
+        "prep",
+        "post",
+        "params",
+        "max_steps",
+        "concurrency",
+        "on_error",
+    ];
+    match kind {
+        NodeKind::Node | NodeKind::Batch => NODE,
+        NodeKind::Parallel => PARALLEL,
+        NodeKind::Flow | NodeKind::BatchFlow => FLOW,
+        NodeKind::ParallelFlow => PARALLEL_FLOW,
+    }
+}
+
+/// The closest candidate to `word`, if it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::damerau_levenshtein(word, c), *c))
+        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// The result of checking one option map.
+#[derive(Debug, Default)]
+pub struct ParsedOptions {
+    /// The checked values.
+    pub options: NodeOptions,
+    /// Hook function pointers by kind, as given.
+    pub hooks: Vec<(HookKind, FnPtr)>,
+    /// Problems found (the offending keys are ignored).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Check an option map for a constructor; unknown keys and bad values become diagnostics.
+pub fn parse(kind: NodeKind, map: &Map, span: &Span) -> ParsedOptions {
+    let mut out = ParsedOptions::default();
+    let allowed = allowed_keys(kind);
+    let ctor = kind.constructor();
+    for (key, value) in map {
+        let key = key.as_str();
+        if !allowed.contains(&key) {
+            let mut d = Diagnostic::error(
+                "unknown-option",
+                span.clone(),
+                format!("unknown option `{key}` for {ctor}()"),
+            );
+            d = match did_you_mean(key, allowed) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => d.with_help(format!("{ctor}() takes: {}", allowed.join(", "))),
+            };
+            out.diagnostics.push(d);
+            continue;
+        }
+        if let Err(msg) = apply(&mut out, key, value) {
+            out.diagnostics.push(
+                Diagnostic::error(
+                    "invalid-option-value",
+                    span.clone(),
+                    format!("invalid value for option `{key}` of {ctor}(): {msg}"),
+                )
+                .with_help(help_for(key)),
+            );
+        }
+    }
+    out
+}
+
+fn help_for(key: &str) -> &'static str {
+    match key {
+        "prep" | "exec" | "post" | "fallback" => {
+            "a hook is a closure such as `|shared| shared.k` or a script function `Fn(\"name\")`"
+        }
+        "retries" => "`retries` is the number of attempts in all: an integer ≥ 1",
+        "wait" | "timeout" => "a number of seconds ≥ 0",
+        "backoff" => "`backoff` is \"fixed\" or \"exponential\"",
+        "jitter" => "`jitter` is true or false",
+        "concurrency" => "`concurrency` is the number of items in flight: an integer ≥ 1",
+        "on_error" => "`on_error` is \"fail\" or \"collect\"",
+        "max_steps" => "`max_steps` is an integer ≥ 1",
+        "params" => "`params` is a map such as #{lang: \"en\"}",
+        _ => "see the option list of the constructor",
+    }
+}
+
+fn apply(out: &mut ParsedOptions, key: &str, value: &Dynamic) -> Result<(), String> {
+    let opts = &mut out.options;
+    match key {
+        "prep" | "exec" | "post" | "fallback" => {
+            let kind = HookKind::ALL
+                .into_iter()
+                .find(|k| k.key() == key)
+                .unwrap_or(HookKind::Exec);
+            if value.is_unit() {
+                return Ok(());
+            }
+            let ptr = value
+                .read_lock::<FnPtr>()
+                .map(|p| p.clone())
+                .ok_or_else(|| format!("expected a function, found {}", value.type_name()))?;
+            out.hooks.push((kind, ptr));
+        }
+        "retries" => {
+            let n = int(value)?;
+            if n < 1 {
+                return Err(format!("{n} (must be at least 1)"));
+            }
+            opts.retries = u32::try_from(n).map_err(|_| format!("{n} is too large"))?;
+        }
+        "wait" => opts.wait = seconds(value)?,
+        "timeout" if value.is_unit() => opts.timeout = None,
+        "timeout" => opts.timeout = Some(seconds(value)?),
+        "backoff" => {
+            opts.backoff = match string(value)?.as_str() {
+                "fixed" => Backoff::Fixed,
+                "exponential" => Backoff::Exponential,
+                other => return Err(format!("\"{other}\" is not a backoff")),
+            }
+        }
+        "jitter" => {
+            opts.jitter = value
+                .as_bool()
+                .map_err(|t| format!("expected true or false, found {t}"))?
+        }
+        "concurrency" => {
+            let n = int(value)?;
+            if n < 1 {
+                return Err(format!("{n} (must be at least 1)"));
+            }
+            opts.concurrency = Some(usize::try_from(n).map_err(|_| format!("{n} is too large"))?);
+        }
+        "on_error" => {
+            opts.on_error = match string(value)?.as_str() {
+                "fail" => OnError::Fail,
+                "collect" => OnError::Collect,
+                other => return Err(format!("\"{other}\" is not an on_error mode")),
+            }
+        }
+        "max_steps" => {
+            let n = int(value)?;
+            if n < 1 {
+                return Err(format!("{n} (must be at least 1)"));
+            }
+            opts.max_steps = Some(n as u64);
+        }
+        "params" => {
+            let map = value
+                .read_lock::<Map>()
+                .ok_or_else(|| format!("expected a map, found {}", value.type_name()))?;
+            match crate::script::value::to_json(&Dynamic::from_map(map.clone())) {
+                serde_json::Value::Object(m) => opts.params = m,
+                _ => return Err("expected a map".into()),
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn int(value: &Dynamic) -> Result<i64, String> {
+    value
+        .as_int()
+        .map_err(|t| format!("expected an integer, found {t}"))
+}
+
+fn seconds(value: &Dynamic) -> Result<f64, String> {
+    let s = if let Ok(i) = value.as_int() {
+        i as f64
+    } else {
+        value
+            .as_float()
+            .map_err(|t| format!("expected a number of seconds, found {t}"))?
+    };
+    if !s.is_finite() || s < 0.0 {
+        return Err(format!("{s} (must be a number ≥ 0)"));
+    }
+    Ok(s)
+}
+
+fn string(value: &Dynamic) -> Result<String, String> {
+    value
+        .clone()
+        .into_string()
+        .map_err(|t| format!("expected a string, found {t}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_keys_only() {
+        let keys = allowed_keys(NodeKind::Parallel);
+        assert_eq!(did_you_mean("retires", keys), Some("retries"));
+        assert_eq!(did_you_mean("concurency", keys), Some("concurrency"));
+        assert_eq!(did_you_mean("zzzzzz", keys), None);
+    }
+}

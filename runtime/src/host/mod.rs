@@ -1,0 +1,58 @@
+//! Host functions scripts call for effects; every wait goes through [`wait`], which suspends the
+//! script's coroutine instead of blocking a thread.
+
+mod time;
+
+use rhai::{Dynamic, Engine, EvalAltResult, NativeCallContext};
+
+use crate::co::{self, HostFuture, SuspendError};
+use crate::graph::Diagnostic;
+use crate::graph::build::with_recorder;
+use crate::script::engine::interrupt_message;
+
+/// Register every host function.
+pub fn register(engine: &mut Engine) {
+    time::register(engine);
+}
+
+/// Suspend the calling script until `fut` completes. While the graph is being recorded, the
+/// effect is not performed: it is reported as `effect-at-top-level` and `()` is returned.
+pub fn wait(
+    ctx: &NativeCallContext,
+    name: &str,
+    fut: impl FnOnce() -> HostFuture,
+) -> Result<Dynamic, Box<EvalAltResult>> {
+    let pos = ctx.call_position();
+    let recorded = with_recorder(|r| {
+        let d = Diagnostic::error(
+            "effect-at-top-level",
+            r.span(pos),
+            format!("{name}() was called while the graph is being built; it was not performed"),
+        )
+        .with_help("host I/O belongs inside a hook (prep, exec, post or fallback)");
+        r.diagnose(d);
+    });
+    if recorded.is_some() {
+        return Ok(Dynamic::UNIT);
+    }
+    match co::suspend(fut()) {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(msg)) => Err(EvalAltResult::ErrorRuntime(msg.into(), pos).into()),
+        Err(SuspendError::Interrupted(i)) => {
+            Err(EvalAltResult::ErrorTerminated(interrupt_message(i).into(), pos).into())
+        }
+        Err(SuspendError::Forbidden) => Err(EvalAltResult::ErrorRuntime(
+            format!(
+                "{name}() cannot wait inside shared.update's closure, which holds the store's lock"
+            )
+            .into(),
+            pos,
+        )
+        .into()),
+        Err(SuspendError::NotRunning) => Err(EvalAltResult::ErrorRuntime(
+            format!("{name}() can only be called inside a hook").into(),
+            pos,
+        )
+        .into()),
+    }
+}

@@ -1,0 +1,153 @@
+//! Loading a script: compile, record the graph, collect diagnostics, and make a [`Program`].
+
+use std::path::Path;
+use std::sync::Arc;
+
+use rhai::{Engine, Scope};
+
+use crate::exec::Program;
+use crate::graph::build::{self, RecordLimits};
+use crate::graph::{Diagnostic, FlowGraph};
+use crate::span::Span;
+
+/// The flowscript runtime: one configured engine shared by every load and run.
+#[derive(Clone)]
+pub struct Runtime {
+    engine: Arc<Engine>,
+    limits: RecordLimits,
+}
+
+impl Default for Runtime {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Everything known about a script after loading it.
+pub struct Loaded {
+    /// The script's text.
+    pub source: Arc<str>,
+    /// The recorded graph, when the script parsed, ran its top level and named an entry.
+    pub graph: Option<FlowGraph>,
+    /// Errors and warnings, in the order found.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The runnable program, when there is a graph and no error.
+    pub program: Option<Program>,
+}
+
+impl Loaded {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// A script that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read {path}: {source}")]
+pub struct ReadError {
+    /// The path given.
+    pub path: String,
+    /// The I/O error.
+    #[source]
+    pub source: std::io::Error,
+}
+
+impl Runtime {
+    /// A runtime with the standard engine and record-mode limits.
+    pub fn new() -> Self {
+        Self::with_limits(RecordLimits::default())
+    }
+
+    /// A runtime with custom record-mode limits.
+    pub fn with_limits(limits: RecordLimits) -> Self {
+        Self {
+            engine: Arc::new(crate::script::engine::new_engine()),
+            limits,
+        }
+    }
+
+    /// The configured engine (for metadata and tools).
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Read and load a script file.
+    pub fn load_file(&self, path: &Path) -> Result<Loaded, ReadError> {
+        let source = std::fs::read_to_string(path).map_err(|source| ReadError {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Ok(self.load(&path.display().to_string(), &source))
+    }
+
+    /// Load a script's text; `file` names it in spans and messages.
+    pub fn load(&self, file: &str, source: &str) -> Loaded {
+        let file: Arc<str> = file.into();
+        let source: Arc<str> = source.into();
+        let ast = match self.engine.compile(&*source) {
+            Ok(ast) => Arc::new(ast),
+            Err(e) => {
+                let span = Span::at(&file, e.position());
+                let d = Diagnostic::error("syntax", span, e.err_type().to_string());
+                return Loaded {
+                    source,
+                    graph: None,
+                    diagnostics: vec![d],
+                    program: None,
+                };
+            }
+        };
+        let engine = self.engine.clone();
+        let eval_ast = ast.clone();
+        let (recorder, value) = build::record(file.clone(), ast.clone(), self.limits, move || {
+            engine.eval_ast_with_scope::<rhai::Dynamic>(&mut Scope::new(), &eval_ast)
+        });
+        let mut top_error = None;
+        let value = match value {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let (message, pos) = crate::script::error::message_and_position(&e);
+                top_error = Some(Diagnostic::error(
+                    "script-error",
+                    Span::at(&file, pos),
+                    message,
+                ));
+                None
+            }
+        };
+        let end = end_position(&source);
+        let recorded = recorder.finish(value, end);
+        let mut diagnostics = recorded.diagnostics;
+        diagnostics.extend(top_error);
+        let has_errors = diagnostics.iter().any(Diagnostic::is_error);
+        let program = match (&recorded.graph, has_errors) {
+            (Some(graph), false) => {
+                let warnings = diagnostics.clone();
+                Some(Program::new(
+                    self.engine.clone(),
+                    ast,
+                    graph.clone(),
+                    recorded.hooks,
+                    warnings,
+                ))
+            }
+            _ => None,
+        };
+        Loaded {
+            source,
+            graph: recorded.graph,
+            diagnostics,
+            program,
+        }
+    }
+}
+
+fn end_position(source: &str) -> rhai::Position {
+    let lines = source.lines().count().max(1);
+    let last = source.lines().last().map_or(0, |l| l.chars().count());
+    rhai::Position::new(
+        lines.min(u16::MAX as usize) as u16,
+        (last + 1).min(u16::MAX as usize) as u16,
+    )
+}

@@ -1,0 +1,327 @@
+//! The graph-building API of scripts: constructors, transitions and `end`.
+//!
+//! Rhai's `>>` binds tighter than `-`, so `a - "x" >> b` parses as `a - ("x" >> b)`: `"x" >> b`
+//! makes a [`Pending`] labelled transition and `node - pending` wires it. Chains work because
+//! `pending >> c` wires the pending's tail to `c` and keeps its head.
+
+use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, Map, NativeCallContext, Position};
+
+use crate::graph::build::{EndMarker, NodeRef, Recorder, label_of, with_recorder};
+use crate::graph::{DEFAULT_ACTION, Diagnostic, NodeKind, Target};
+use crate::script::value::describe;
+
+type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
+
+/// A labelled transition waiting for its source: the value of `"x" >> b`.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    label: Option<String>,
+    head: Target,
+    tail: Target,
+}
+
+fn error(msg: impl Into<String>, pos: Position) -> Box<EvalAltResult> {
+    EvalAltResult::ErrorRuntime(msg.into().into(), pos).into()
+}
+
+/// Run `f` on the recorder, or fail: graph building belongs to the top level.
+fn recording<R>(
+    ctx: &NativeCallContext,
+    what: &str,
+    f: impl FnOnce(&mut Recorder) -> RhaiResult<R>,
+) -> RhaiResult<R> {
+    with_recorder(f).unwrap_or_else(|| {
+        Err(error(
+            format!("{what} can only be used while the graph is built (at the top level of the script), not inside a hook"),
+            ctx.call_position(),
+        ))
+    })
+}
+
+fn target_of(value: &Dynamic) -> Option<Target> {
+    if let Some(r) = value.read_lock::<NodeRef>() {
+        Some(Target::Node(r.id))
+    } else if value.is::<EndMarker>() {
+        Some(Target::End)
+    } else {
+        None
+    }
+}
+
+fn target_value(t: Target, r: &Recorder) -> Dynamic {
+    match t {
+        Target::End => Dynamic::from(EndMarker),
+        Target::Node(id) => Dynamic::from(NodeRef {
+            id,
+            name: r.node_name(id).into(),
+        }),
+    }
+}
+
+fn invalid_target(r: &mut Recorder, found: &Dynamic, pos: Position) -> Dynamic {
+    let d = Diagnostic::error(
+        "invalid-target",
+        r.span(pos),
+        format!(
+            "a transition must lead to a node, a flow or `end`, found {}",
+            describe(found)
+        ),
+    )
+    .with_help("write `a >> b`, `a - \"action\" >> b` or `a - \"action\" >> end`");
+    r.diagnose(d);
+    Dynamic::UNIT
+}
+
+fn invalid_label(r: &mut Recorder, found: &Dynamic, pos: Position) {
+    let d = Diagnostic::error(
+        "invalid-label",
+        r.span(pos),
+        format!(
+            "a transition label must be a string, found {}",
+            describe(found)
+        ),
+    )
+    .with_help("write the action as a string: `a - \"done\" >> b`");
+    r.diagnose(d);
+}
+
+/// `from >> to`: the default edge; returns `to` so chains work.
+fn wire_default(ctx: &NativeCallContext, from: &Dynamic, to: &Dynamic) -> RhaiResult<Dynamic> {
+    let pos = ctx.call_position();
+    recording(ctx, "`>>`", |r| {
+        if let Some(p) = from.read_lock::<Pending>() {
+            let Some(t) = target_of(to) else {
+                return Ok(invalid_target(r, to, pos));
+            };
+            let mut p = p.clone();
+            match p.tail {
+                Target::Node(tail) => r.add_edge(tail, DEFAULT_ACTION, t, pos),
+                Target::End => return Err(error("`end` has no successors", pos)),
+            }
+            p.tail = t;
+            return Ok(Dynamic::from(p));
+        }
+        if from.is::<EndMarker>() {
+            return Err(error("`end` has no successors", pos));
+        }
+        match from.read_lock::<NodeRef>().map(|n| n.id) {
+            Some(id) => match target_of(to) {
+                Some(t) => {
+                    r.add_edge(id, DEFAULT_ACTION, t, pos);
+                    Ok(to.clone())
+                }
+                None => Ok(invalid_target(r, to, pos)),
+            },
+            None => {
+                // `"x" >> b` (a label) or a non-string label such as `3 >> b`.
+                let t = target_of(to);
+                let label = label_of(from).filter(|_| !from.is_unit());
+                if label.is_none() {
+                    invalid_label(r, from, pos);
+                }
+                match t {
+                    Some(t) => Ok(Dynamic::from(Pending {
+                        label,
+                        head: t,
+                        tail: t,
+                    })),
+                    None => Ok(invalid_target(r, to, pos)),
+                }
+            }
+        }
+    })
+}
+
+/// `from - pending`: the labelled edge; returns the pending's tail.
+fn wire_labelled(ctx: &NativeCallContext, from: &Dynamic, rhs: &Dynamic) -> RhaiResult<Dynamic> {
+    let pos = ctx.call_position();
+    recording(ctx, "`-`", |r| {
+        let Some(id) = from.read_lock::<NodeRef>().map(|n| n.id) else {
+            return Err(error(
+                format!(
+                    "a labelled transition starts at a node, found {}",
+                    describe(from)
+                ),
+                pos,
+            ));
+        };
+        let Some(p) = rhs.read_lock::<Pending>().map(|p| p.clone()) else {
+            let d = Diagnostic::error(
+                "invalid-target",
+                r.span(pos),
+                format!(
+                    "`{} - …` needs a label and a target, found {}",
+                    r.node_name(id),
+                    describe(rhs)
+                ),
+            )
+            .with_help("write `a - \"action\" >> b`");
+            r.diagnose(d);
+            return Ok(Dynamic::UNIT);
+        };
+        if let Some(label) = &p.label {
+            r.add_edge(id, label, p.head, pos);
+        }
+        Ok(target_value(p.tail, r))
+    })
+}
+
+/// `a.on(label, b)`.
+fn wire_on(
+    ctx: &NativeCallContext,
+    from: NodeRef,
+    label: &Dynamic,
+    to: &Dynamic,
+) -> RhaiResult<Dynamic> {
+    let pos = ctx.call_position();
+    recording(ctx, "`.on`", |r| {
+        let Some(action) = label_of(label).filter(|_| !label.is_unit()) else {
+            invalid_label(r, label, pos);
+            return Ok(Dynamic::UNIT);
+        };
+        match target_of(to) {
+            Some(t) => {
+                r.add_edge(from.id, &action, t, pos);
+                Ok(to.clone())
+            }
+            None => Ok(invalid_target(r, to, pos)),
+        }
+    })
+}
+
+fn constructor(
+    ctx: &NativeCallContext,
+    kind: NodeKind,
+    name: &Dynamic,
+    start: Option<&Dynamic>,
+    opts: &Dynamic,
+) -> RhaiResult<NodeRef> {
+    let pos = ctx.call_position();
+    let ctor = kind.constructor();
+    recording(ctx, &format!("{ctor}()"), |r| {
+        let Ok(name) = name.clone().into_string() else {
+            return Err(error(
+                format!(
+                    "{ctor}() takes a name string first, found {}",
+                    describe(name)
+                ),
+                pos,
+            ));
+        };
+        let start_id = match start {
+            None => None,
+            Some(s) => match s.read_lock::<NodeRef>() {
+                Some(n) => Some(n.id),
+                None => {
+                    return Err(error(
+                        format!(
+                            "{ctor}(\"{name}\", start, …) needs a start node or flow, found {}",
+                            describe(s)
+                        ),
+                        pos,
+                    ));
+                }
+            },
+        };
+        let empty = Map::new();
+        let map_guard = opts.read_lock::<Map>();
+        let map = match (&map_guard, opts.is_unit()) {
+            (Some(m), _) => &**m,
+            (None, true) => &empty,
+            (None, false) => {
+                return Err(error(
+                    format!(
+                        "{ctor}(\"{name}\", …) takes an option map such as #{{exec: |x| x}}, found {}",
+                        describe(opts)
+                    ),
+                    pos,
+                ));
+            }
+        };
+        Ok(r.add_node(kind, &name, map, start_id, pos))
+    })
+}
+
+/// Register the graph API: constructors, transitions, `end`.
+pub fn register(engine: &mut Engine) {
+    engine
+        .register_type_with_name::<NodeRef>("Node")
+        .register_type_with_name::<EndMarker>("End")
+        .register_type_with_name::<Pending>("Transition")
+        .register_get("name", |n: &mut NodeRef| n.name.clone())
+        .register_fn("to_string", |n: &mut NodeRef| format!("node '{}'", n.name))
+        .register_fn("to_debug", |n: &mut NodeRef| format!("node '{}'", n.name))
+        .register_fn("to_string", |_: &mut EndMarker| "end".to_string())
+        .register_fn("to_debug", |_: &mut EndMarker| "end".to_string());
+
+    for kind in [NodeKind::Node, NodeKind::Batch, NodeKind::Parallel] {
+        let name = kind.constructor();
+        engine.register_fn(
+            name,
+            move |ctx: NativeCallContext, n: Dynamic, opts: Dynamic| {
+                constructor(&ctx, kind, &n, None, &opts)
+            },
+        );
+        engine.register_fn(name, move |ctx: NativeCallContext, n: Dynamic| {
+            constructor(&ctx, kind, &n, None, &Dynamic::UNIT)
+        });
+    }
+    for kind in [NodeKind::Flow, NodeKind::BatchFlow, NodeKind::ParallelFlow] {
+        let name = kind.constructor();
+        engine.register_fn(
+            name,
+            move |ctx: NativeCallContext, n: Dynamic, start: Dynamic, opts: Dynamic| {
+                constructor(&ctx, kind, &n, Some(&start), &opts)
+            },
+        );
+        engine.register_fn(
+            name,
+            move |ctx: NativeCallContext, n: Dynamic, start: Dynamic| {
+                constructor(&ctx, kind, &n, Some(&start), &Dynamic::UNIT)
+            },
+        );
+    }
+
+    // `>>` for every left side that can start a transition: nodes, pending transitions, `end`,
+    // and (for labels) anything else, which is checked to be a string.
+    engine.register_fn(">>", |ctx: NativeCallContext, a: NodeRef, b: Dynamic| {
+        wire_default(&ctx, &Dynamic::from(a), &b)
+    });
+    engine.register_fn(">>", |ctx: NativeCallContext, a: Pending, b: Dynamic| {
+        wire_default(&ctx, &Dynamic::from(a), &b)
+    });
+    engine.register_fn(">>", |ctx: NativeCallContext, a: EndMarker, b: Dynamic| {
+        wire_default(&ctx, &Dynamic::from(a), &b)
+    });
+    engine.register_fn(">>", |ctx: NativeCallContext, a: Dynamic, b: NodeRef| {
+        wire_default(&ctx, &a, &Dynamic::from(b))
+    });
+    engine.register_fn(">>", |ctx: NativeCallContext, a: Dynamic, b: EndMarker| {
+        wire_default(&ctx, &a, &Dynamic::from(b))
+    });
+    engine.register_fn(
+        ">>",
+        |ctx: NativeCallContext, a: ImmutableString, b: Dynamic| {
+            wire_default(&ctx, &Dynamic::from(a), &b)
+        },
+    );
+    engine.register_fn("-", |ctx: NativeCallContext, a: NodeRef, b: Dynamic| {
+        wire_labelled(&ctx, &Dynamic::from(a), &b)
+    });
+    engine.register_fn("then", |ctx: NativeCallContext, a: NodeRef, b: Dynamic| {
+        wire_default(&ctx, &Dynamic::from(a), &b)
+    });
+    engine.register_fn(
+        "on",
+        |ctx: NativeCallContext, a: NodeRef, label: Dynamic, b: Dynamic| {
+            wire_on(&ctx, a, &label, &b)
+        },
+    );
+}
+
+/// Register `end` as a keyword: a value usable anywhere, even inside script functions.
+pub fn register_end(engine: &mut Engine) {
+    // Custom syntax with one keyword: no variable lookup cost, works in every scope.
+    let result = engine.register_custom_syntax(["end"], false, |_, _| Ok(Dynamic::from(EndMarker)));
+    debug_assert!(result.is_ok(), "`end` keyword registration failed");
+}

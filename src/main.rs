@@ -1,1 +1,37 @@
-fn main() {}
+//! The `flowscript` command: run flow scripts (and, later, check, graph, serve, lsp).
+
+mod cmd;
+mod input;
+mod report;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Write LLM and data pipelines as small Rhai scripts and run them fast and concurrently.
+#[derive(Parser)]
+#[command(name = "flowscript", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a flow script and print the final shared store as JSON.
+    Run(cmd::run::RunArgs),
+}
+
+/// Exit status of a failed run (1) and of usage or load errors (2), per DESIGN §2.
+pub const EXIT_FAILED: u8 = 1;
+/// Usage and load errors.
+pub const EXIT_USAGE: u8 = 2;
+/// Interrupted by Ctrl-C or SIGTERM.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(args) => cmd::run::run(args),
+    }
+}

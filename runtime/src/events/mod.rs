@@ -106,17 +106,23 @@ pub enum EventKind {
     },
 }
 
+/// The last `seq` handed out and the sink, locked together.
+struct Numbered {
+    seq: u64,
+    sink: Arc<dyn EventSink>,
+}
+
 /// Hands events to a sink in `seq` order.
 #[derive(Clone)]
 pub struct Emitter {
-    inner: Option<Arc<Mutex<(u64, Arc<dyn EventSink>)>>>,
+    inner: Option<Arc<Mutex<Numbered>>>,
 }
 
 impl Emitter {
     /// An emitter writing to `sink`.
     pub fn new(sink: Arc<dyn EventSink>) -> Self {
         Self {
-            inner: Some(Arc::new(Mutex::new((0, sink)))),
+            inner: Some(Arc::new(Mutex::new(Numbered { seq: 0, sink }))),
         }
     }
 
@@ -135,9 +141,12 @@ impl Emitter {
         if let Some(inner) = &self.inner {
             // One lock for numbering and writing keeps the stream in `seq` order.
             let mut guard = inner.lock();
-            guard.0 += 1;
-            let event = Event { seq: guard.0, kind };
-            guard.1.event(&event);
+            guard.seq += 1;
+            let event = Event {
+                seq: guard.seq,
+                kind,
+            };
+            guard.sink.event(&event);
         }
     }
 }

@@ -1,0 +1,171 @@
+//! `flowscript run FILE`: load, validate, run, and report (DESIGN §2 "CLI").
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, ValueEnum};
+use flowscript_runtime::events::JsonlSink;
+use flowscript_runtime::{CancellationToken, Event, EventKind, EventSink, RunOptions, Runtime};
+
+use crate::{EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, input, report};
+
+/// Arguments of `flowscript run`.
+#[derive(Args)]
+pub struct RunArgs {
+    /// The flow script (`*.flow.rhai`).
+    file: PathBuf,
+    /// A JSON object to start the shared store with.
+    #[arg(long, value_name = "FILE.json")]
+    input: Option<PathBuf>,
+    /// Set one store key (the value is JSON, or else a plain string); repeatable.
+    #[arg(long = "set", value_name = "KEY=JSON")]
+    sets: Vec<String>,
+    /// Print events to stdout instead of the final store.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    events: Option<EventsFormat>,
+    /// Worker threads for the run (default: one per core).
+    #[arg(long, env = "FLOWSCRIPT_WORKERS", value_name = "N")]
+    workers: Option<usize>,
+}
+
+/// Event stream formats.
+#[derive(Clone, Copy, ValueEnum)]
+enum EventsFormat {
+    /// One JSON object per line.
+    Jsonl,
+}
+
+/// Without `--events`, warnings found while running go to stderr as they happen; warnings found
+/// while loading were already rendered with their source snippet.
+struct StderrWarnings;
+
+impl EventSink for StderrWarnings {
+    fn event(&self, event: &Event) {
+        if let EventKind::Warning {
+            code,
+            message,
+            path: Some(path),
+            span,
+        } = &event.kind
+        {
+            let at = span
+                .as_ref()
+                .map(|s| format!(" at {s}"))
+                .unwrap_or_default();
+            eprintln!("warning[{code}]: {message} (in {path}{at})");
+        }
+    }
+}
+
+/// Run `flowscript run`.
+pub fn run(args: RunArgs) -> ExitCode {
+    let store = match input::initial_store(args.input.as_deref(), &args.sets) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let runtime = Runtime::new();
+    let loaded = match runtime.load_file(&args.file) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    for d in &loaded.diagnostics {
+        eprintln!("{}", report::diagnostic(d, &loaded.source));
+    }
+    let Some(program) = loaded.program else {
+        let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
+        eprintln!(
+            "error: could not load {} ({errors} error{})",
+            args.file.display(),
+            if errors == 1 { "" } else { "s" }
+        );
+        return ExitCode::from(EXIT_USAGE);
+    };
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = args.workers {
+        builder.worker_threads(n.max(1));
+    }
+    let tokio_rt = match builder.enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::from(EXIT_FAILED);
+        }
+    };
+    let sink: Arc<dyn EventSink> = match args.events {
+        Some(EventsFormat::Jsonl) => Arc::new(JsonlSink::new(std::io::stdout())),
+        None => Arc::new(StderrWarnings),
+    };
+    let cancel = CancellationToken::new();
+    let outcome = tokio_rt.block_on(async {
+        tokio::spawn(cancel_on_signal(cancel.clone()));
+        program
+            .run(RunOptions {
+                input: store,
+                sink: Some(sink),
+                cancel: cancel.clone(),
+            })
+            .await
+    });
+    // Items cancelled at the end of a run may still be winding down; do not wait for them.
+    tokio_rt.shutdown_background();
+    let print_store = args.events.is_none();
+    match outcome.result {
+        Ok(_) => {
+            if print_store {
+                println!("{}", pretty(&outcome.shared));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!(
+                "{}",
+                report::run_error(
+                    &e.message,
+                    e.path.as_deref(),
+                    e.span.as_ref(),
+                    &loaded.source
+                )
+            );
+            // The store as it stood is not lost: it goes to stdout like a finished run's.
+            if print_store {
+                println!("{}", pretty(&outcome.shared));
+            }
+            ExitCode::from(if e.cancelled {
+                EXIT_INTERRUPTED
+            } else {
+                EXIT_FAILED
+            })
+        }
+    }
+}
+
+fn pretty(v: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())
+}
+
+/// Cancel the run on Ctrl-C or SIGTERM.
+async fn cancel_on_signal(cancel: CancellationToken) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut term) = signal(SignalKind::terminate()) else {
+            return;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    cancel.cancel();
+}

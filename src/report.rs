@@ -1,0 +1,93 @@
+//! Rendering diagnostics and run errors for people: rustc-style snippets via miette.
+
+use flowscript_runtime::{Diagnostic, Severity, Span};
+use miette::{LabeledSpan, MietteDiagnostic, NamedSource, Report};
+
+/// Byte offset of a 1-based line and (character) column in `source`.
+fn offset(source: &str, line: usize, column: usize) -> Option<usize> {
+    if line == 0 {
+        return None;
+    }
+    let mut start = 0;
+    for (i, l) in source.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            let col = column.max(1) - 1;
+            let within = l
+                .char_indices()
+                .nth(col)
+                .map_or(l.trim_end_matches('\n').len(), |(b, _)| b);
+            return Some(start + within);
+        }
+        start += l.len();
+    }
+    Some(source.len())
+}
+
+fn render(
+    severity: Severity,
+    code: &str,
+    message: &str,
+    help: Option<&str>,
+    span: Option<&Span>,
+    label: &str,
+    source: &str,
+) -> String {
+    let mut d = MietteDiagnostic::new(message.to_string())
+        .with_code(code.to_string())
+        .with_severity(match severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        });
+    if let Some(help) = help {
+        d = d.with_help(help.to_string());
+    }
+    let located = span.and_then(|s| offset(source, s.line, s.column).map(|o| (s, o)));
+    if let Some((span, at)) = located {
+        d = d.with_label(LabeledSpan::at_offset(at, label.to_string()));
+        let report =
+            Report::new(d).with_source_code(NamedSource::new(&span.file, source.to_string()));
+        format!("{report:?}")
+    } else {
+        format!("{:?}", Report::new(d))
+    }
+}
+
+/// A load diagnostic with its source snippet.
+pub fn diagnostic(d: &Diagnostic, source: &str) -> String {
+    render(
+        d.severity,
+        &d.code,
+        &d.message,
+        d.help.as_deref(),
+        Some(&d.span),
+        "here",
+        source,
+    )
+}
+
+/// A failed run: the error, where it happened, and the node path.
+pub fn run_error(message: &str, path: Option<&str>, span: Option<&Span>, source: &str) -> String {
+    let label = path.map_or_else(|| "failed here".to_string(), |p| format!("failed in {p}"));
+    render(
+        Severity::Error,
+        "run-failed",
+        message,
+        None,
+        span,
+        &label,
+        source,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_count_characters() {
+        let src = "ab\nçd\n";
+        assert_eq!(offset(src, 1, 1), Some(0));
+        assert_eq!(offset(src, 2, 2), Some(5));
+        assert_eq!(offset(src, 9, 1), Some(src.len()));
+    }
+}

@@ -61,6 +61,7 @@ fn time_runs(
     for _ in 0..repeats {
         let mut input = serde_json::Map::new();
         input.insert("n".into(), n.into());
+        input.insert("counter".into(), 0.into());
         let t0 = Instant::now();
         let outcome = rt.block_on(prog.run(RunOptions {
             input,
@@ -73,7 +74,30 @@ fn time_runs(
     (times, shared)
 }
 
+/// A chain of `n` nodes, each incrementing `shared.counter` through prep/exec/post (W1's shape).
+fn chain_script(n: usize) -> String {
+    let mut src = String::new();
+    for i in 0..n {
+        src.push_str(&format!(
+            "let n{i} = node(\"n{i}\", #{{ prep: |shared| shared.counter, exec: |c| c + 1, post: |shared, p, e| {{ shared.counter = e; }} }});\n"
+        ));
+        if i > 0 {
+            src.push_str(&format!("n{} >> n{i};\n", i - 1));
+        }
+    }
+    src.push_str("flow(\"chain\", n0)\n");
+    src
+}
+
 fn main() {
+    let chain = program(&chain_script(1000));
+    let (times, shared) = time_runs(&chain, 0, 1, 15);
+    assert_eq!(shared["counter"], serde_json::json!(1000));
+    println!(
+        "chain       1,000 nodes, 1 worker: median {:.1} µs per node (informational; W1 is measured by the W benches)",
+        median(times) * 1e6 / 1000.0
+    );
+
     let io = program(IO_FANOUT);
     let (times, shared) = time_runs(&io, 10_000, 2, 5);
     assert_eq!(shared["sum"], serde_json::json!(99_990_000));

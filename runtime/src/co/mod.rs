@@ -42,13 +42,23 @@ enum Resume {
     Interrupted(Interrupt),
 }
 
+/// What a coroutine hands its driver: a future to await, and whether that future handles
+/// cancellation itself. A shielded future (a fan-out of items) is awaited to completion even when
+/// the coroutine is cancelled: it cancels its own children and waits for them, so no item outlives
+/// its parent and no event follows the run's last one.
+struct Suspension {
+    fut: HostFuture,
+    shielded: bool,
+}
+
 /// How long a script may run before it yields to other tasks.
 const SLICE: Duration = Duration::from_millis(2);
 
 /// Per-coroutine state, kept on the coroutine's own stack.
 struct Context {
-    yielder: *const Yielder<Resume, HostFuture>,
+    yielder: *const Yielder<Resume, Suspension>,
     cancelled: Arc<AtomicBool>,
+    token: CancellationToken,
     slice_start: Cell<Instant>,
     deadline: Cell<Option<tokio::time::Instant>>,
     timed_out: Cell<bool>,
@@ -96,6 +106,13 @@ pub enum SuspendError {
 
 /// Suspend the current script until `fut` completes, and return its output.
 pub fn suspend(fut: HostFuture) -> Result<Result<rhai::Dynamic, String>, SuspendError> {
+    suspend_with(fut, false)
+}
+
+fn suspend_with(
+    fut: HostFuture,
+    shielded: bool,
+) -> Result<Result<rhai::Dynamic, String>, SuspendError> {
     let ctx = current();
     if ctx.is_null() {
         return Err(SuspendError::NotRunning);
@@ -114,7 +131,7 @@ pub fn suspend(fut: HostFuture) -> Result<Result<rhai::Dynamic, String>, Suspend
     };
     set_current(ptr::null());
     // SAFETY: the yielder belongs to the running coroutine and outlives this call.
-    let resumed = unsafe { &*cx.yielder }.suspend(fut);
+    let resumed = unsafe { &*cx.yielder }.suspend(Suspension { fut, shielded });
     set_current(ctx);
     cx.slice_start.set(Instant::now());
     match resumed {
@@ -211,12 +228,18 @@ pub fn with_timeout<R>(timeout: Option<Duration>, f: impl FnOnce() -> R) -> (R, 
     (r, timed_out)
 }
 
+/// The cancellation token of the current coroutine (`None` outside coroutines): work started
+/// on its behalf, such as parallel items, should hang below it.
+pub fn current_token() -> Option<CancellationToken> {
+    with_context(|cx| cx.token.clone())
+}
+
 /// Whether the current coroutine has been cancelled.
 pub fn is_cancelled() -> bool {
     with_context(|cx| cx.cancelled.load(Ordering::Relaxed)).unwrap_or(false)
 }
 
-type Co<R> = Coroutine<Resume, HostFuture, R, DefaultStack>;
+type Co<R> = Coroutine<Resume, Suspension, R, DefaultStack>;
 
 /// A coroutine that may move between worker threads.
 struct SendCo<R>(Option<Co<R>>, Arc<AtomicBool>);
@@ -269,12 +292,14 @@ where
     let stack = stack_pool::take()?;
     let cancelled = Arc::new(AtomicBool::new(cancel.is_cancelled()));
     let flag = cancelled.clone();
+    let token = cancel.clone();
     let co: Co<R> = Coroutine::with_stack(
         stack,
-        move |yielder: &Yielder<Resume, HostFuture>, _start: Resume| {
+        move |yielder: &Yielder<Resume, Suspension>, _start: Resume| {
             let cx = Context {
                 yielder,
                 cancelled: flag,
+                token,
                 slice_start: Cell::new(Instant::now()),
                 deadline: Cell::new(None),
                 timed_out: Cell::new(false),
@@ -291,9 +316,16 @@ where
     loop {
         let step = co.0.as_mut().map(|c| c.resume(input));
         match step {
-            Some(CoroutineResult::Yield(fut)) => {
+            Some(CoroutineResult::Yield(Suspension { fut, shielded })) => {
                 input = if cancelled.load(Ordering::Relaxed) {
                     Resume::Interrupted(Interrupt::Cancelled)
+                } else if shielded {
+                    // The future watches `cancel` itself and ends promptly when it fires.
+                    let v = fut.await;
+                    if cancel.is_cancelled() {
+                        cancelled.store(true, Ordering::Relaxed);
+                    }
+                    Resume::Value(v)
                 } else {
                     tokio::select! {
                         biased;
@@ -322,14 +354,34 @@ where
     T: Send + 'static,
     F: Future<Output = T> + Send + 'static,
 {
+    await_with(fut, false)
+}
+
+/// Like [`await_value`], for a future that ends promptly by itself once the current
+/// coroutine's [`current_token`] is cancelled: it is awaited to completion rather than dropped
+/// (parallel items are cancelled and joined, not abandoned).
+pub fn await_shielded<T, F>(fut: F) -> Result<T, SuspendError>
+where
+    T: Send + 'static,
+    F: Future<Output = T> + Send + 'static,
+{
+    await_with(fut, true)
+}
+
+fn await_with<T, F>(fut: F, shielded: bool) -> Result<T, SuspendError>
+where
+    T: Send + 'static,
+    F: Future<Output = T> + Send + 'static,
+{
     let slot = Arc::new(parking_lot::Mutex::new(None));
     let out = slot.clone();
-    let _unit: rhai::Dynamic = suspend(Box::pin(async move {
+    let fut: HostFuture = Box::pin(async move {
         let v = fut.await;
         *out.lock() = Some(v);
         Ok(rhai::Dynamic::UNIT)
-    }))?
-    .map_err(|_| SuspendError::Interrupted(Interrupt::TimedOut))?;
+    });
+    let _unit: rhai::Dynamic =
+        suspend_with(fut, shielded)?.map_err(|_| SuspendError::Interrupted(Interrupt::TimedOut))?;
     let value = slot.lock().take();
     value.ok_or(SuspendError::Interrupted(Interrupt::Cancelled))
 }

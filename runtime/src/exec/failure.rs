@@ -42,6 +42,17 @@ impl Failure {
         }
     }
 
+    /// A visit stopped by cancellation or a timeout before it began.
+    pub fn interrupted(interrupt: Interrupt, path: impl Into<String>) -> Self {
+        match interrupt {
+            Interrupt::Cancelled => Self::cancelled(path),
+            Interrupt::TimedOut => Self {
+                interrupt: Some(Interrupt::TimedOut),
+                ..Self::new("timed out", path, None)
+            },
+        }
+    }
+
     /// Whether this is a cancellation (never retried, never sent to fallback).
     pub fn is_cancelled(&self) -> bool {
         self.interrupt == Some(Interrupt::Cancelled)

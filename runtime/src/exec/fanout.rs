@@ -14,9 +14,17 @@ use super::Failure;
 /// `vm.max_map_count` (65530) caps guarded stacks near 32k.
 pub(crate) const MAX_IN_FLIGHT: usize = 16 * 1024;
 
+/// The token parallel items hang below: the current coroutine's (so cancelling a parallel item
+/// or sub-run also cancels the items nested in it), or the run's outside coroutines.
+pub(crate) fn parent_token(cx: &super::RunCx) -> CancellationToken {
+    crate::co::current_token().unwrap_or_else(|| cx.cancel.clone())
+}
+
 /// Run `n` jobs concurrently (at most `limit` at once) and return their results by index.
 /// With `fail_fast`, the first failure cancels the jobs still running and the ones not started
-/// yet come back as cancelled.
+/// yet come back as cancelled. When `cancel` fires, the running jobs are cancelled too, and this
+/// still returns only once every started job has ended (await it with
+/// [`crate::co::await_shielded`]).
 pub(crate) async fn fan_out<T, J, B>(
     cancel: CancellationToken,
     n: usize,

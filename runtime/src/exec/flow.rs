@@ -6,7 +6,7 @@ use std::sync::Arc;
 use rhai::{Array, Dynamic, Map};
 
 use super::crumb::Crumb;
-use super::fanout::fan_out;
+use super::fanout::{fan_out, parent_token};
 use super::hook::{action_of, call, describe_value};
 use super::node::{first_failure, item_finished, items_of, run_node};
 use super::{Failure, RunCx};
@@ -129,14 +129,14 @@ fn gather_runs(
         }
     };
     let fut = fan_out(
-        cx.cancel.clone(),
+        parent_token(cx),
         of,
         spec.options.concurrency,
         !collect,
         path.clone(),
         job,
     );
-    let results = co::await_value(fut).map_err(|_| Failure::cancelled(path.to_string()))?;
+    let results = co::await_shielded(fut).map_err(|_| Failure::cancelled(path.to_string()))?;
     if !collect {
         first_failure(results)?;
         return Ok(Dynamic::UNIT);

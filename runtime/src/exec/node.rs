@@ -7,7 +7,7 @@ use std::time::Instant;
 use rhai::{Array, Dynamic, Map};
 
 use super::crumb::Crumb;
-use super::fanout::fan_out;
+use super::fanout::{fan_out, parent_token};
 use super::hook::{action_of, call, describe_value};
 use super::retry::exec_with_retry;
 use super::{Failure, RunCx, flow};
@@ -22,6 +22,11 @@ pub(crate) fn run_node(
     params: &Arc<Map>,
     crumb: &Crumb,
 ) -> Result<String, Failure> {
+    // A walk of cheap nodes (a cycle of hooks that never wait or reach Rhai's progress check)
+    // would otherwise neither notice cancellation nor yield: check at every visit.
+    if let Some(i) = co::on_progress() {
+        return Err(Failure::interrupted(i, crumb.to_string()));
+    }
     let spec = &cx.prog.graph.nodes[id];
     let started = cx.events.enabled().then(|| {
         cx.events.emit(EventKind::NodeStarted {
@@ -169,14 +174,14 @@ fn gather(
         }
     };
     let fut = fan_out(
-        cx.cancel.clone(),
+        parent_token(cx),
         of,
         spec.options.concurrency,
         !collect,
         path.clone(),
         job,
     );
-    let results = co::await_value(fut).map_err(|_| Failure::cancelled(path.to_string()))?;
+    let results = co::await_shielded(fut).map_err(|_| Failure::cancelled(path.to_string()))?;
     if !collect {
         return first_failure(results);
     }

@@ -85,3 +85,134 @@ pub fn started(events: &[Event]) -> Vec<String> {
         })
         .collect()
 }
+
+/// Run `src` with `input`, a cancellation token, and collect its events.
+pub async fn run_cancellable(
+    src: &str,
+    input: Value,
+    cancel: flowscript_runtime::CancellationToken,
+) -> (RunOutcome, Vec<Event>) {
+    let loaded = load(src);
+    let sink = Arc::new(CollectSink::default());
+    let input = match input {
+        Value::Object(m) => m,
+        _ => Default::default(),
+    };
+    let outcome = loaded
+        .program
+        .expect("program")
+        .run(RunOptions {
+            input,
+            sink: Some(sink.clone()),
+            cancel,
+        })
+        .await;
+    (outcome, sink.events())
+}
+
+/// The diagnostics' codes, in order.
+pub fn codes(diags: &[flowscript_runtime::Diagnostic]) -> Vec<String> {
+    diags.iter().map(|d| d.code.clone()).collect()
+}
+
+/// The single diagnostic with `code` among those of `src`; panics if there is not exactly one.
+pub fn the_diagnostic(src: &str, code: &str) -> flowscript_runtime::Diagnostic {
+    let all = diagnostics(src);
+    let found: Vec<_> = all.iter().filter(|d| d.code == code).cloned().collect();
+    assert_eq!(found.len(), 1, "expected one `{code}` in {all:#?}");
+    found.into_iter().next().expect("one diagnostic")
+}
+
+/// Assert `src` fails to load with an error diagnostic of `code`, and return it.
+pub fn load_error(src: &str, code: &str) -> flowscript_runtime::Diagnostic {
+    let loaded = Runtime::new().load("test.flow.rhai", src);
+    assert!(loaded.program.is_none(), "should not load: {src}");
+    let d = loaded
+        .diagnostics
+        .iter()
+        .find(|d| d.code == code)
+        .unwrap_or_else(|| panic!("no `{code}` in {:#?}", loaded.diagnostics))
+        .clone();
+    assert!(d.is_error(), "{d:?} should be an error");
+    d
+}
+
+/// `node_retry` events as (path, attempt, error, wait).
+pub fn retries(events: &[Event]) -> Vec<(String, u32, String, f64)> {
+    events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::NodeRetry {
+                path,
+                attempt,
+                error,
+                wait,
+            } => Some((path.clone(), *attempt, error.clone(), *wait)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Each event's `type` tag, in order.
+pub fn types(events: &[Event]) -> Vec<String> {
+    events
+        .iter()
+        .map(|e| {
+            serde_json::to_value(e).expect("event json")["type"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect()
+}
+
+/// Warning events as (code, message, path).
+pub fn warnings(events: &[Event]) -> Vec<(String, String, Option<String>)> {
+    events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Warning {
+                code,
+                message,
+                path,
+                ..
+            } => Some((code.clone(), message.clone(), path.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The graph's edges as (from name, action, to name or "end"), in definition order.
+pub fn edges(loaded: &Loaded) -> Vec<(String, String, String)> {
+    let g = loaded.graph.as_ref().expect("graph");
+    g.edges
+        .iter()
+        .map(|e| {
+            let to = match e.to {
+                flowscript_runtime::graph::Target::Node(n) => g.nodes[n].name.clone(),
+                flowscript_runtime::graph::Target::End => "end".into(),
+            };
+            (g.nodes[e.from].name.clone(), e.action.clone(), to)
+        })
+        .collect()
+}
+
+/// Owned triple for comparing with [`edges`].
+pub fn edge(from: &str, action: &str, to: &str) -> (String, String, String) {
+    (from.into(), action.into(), to.into())
+}
+
+/// Run `src` and keep the sink, to look at events that arrive after the run returned.
+pub async fn run_keep_sink(src: &str) -> (RunOutcome, Arc<CollectSink>) {
+    let loaded = load(src);
+    let sink = Arc::new(CollectSink::default());
+    let outcome = loaded
+        .program
+        .expect("program")
+        .run(RunOptions {
+            sink: Some(sink.clone()),
+            ..Default::default()
+        })
+        .await;
+    (outcome, sink)
+}

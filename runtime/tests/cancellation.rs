@@ -312,9 +312,10 @@ async fn run_cancel_reaches_nested_items_before_the_run_ends() {
         t0.elapsed()
     );
     assert!(outcome.result.expect_err("cancelled").cancelled);
-    // Every started item reported its end before run_failed.
+    // Every started item ended before run_failed, and none of the cancelled ones claims to have
+    // finished.
     let t = types(&events);
     assert_eq!(t.last().map(String::as_str), Some("run_failed"));
     let items = t.iter().filter(|t| *t == "item_finished").count();
-    assert_eq!(items, 3 + 3 + 1 + 3, "{t:?}");
+    assert_eq!(items, 0, "{t:?}");
 }

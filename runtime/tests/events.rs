@@ -200,3 +200,32 @@ async fn a_run_without_a_sink_still_works() {
     assert_eq!(outcome.result, Ok("odd".to_string()));
     assert_eq!(outcome.shared, json!({"x": 1}));
 }
+
+fn finished_items(events: &[flowscript_runtime::Event]) -> Vec<usize> {
+    events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::ItemFinished { index, .. } => Some(*index),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn item_finished_is_only_reported_for_items_with_a_result() {
+    let src = r#"
+        let p = parallel("p", #{ ON_ERROR
+            prep: |shared| [0.1, 0.5, 1.0],
+            exec: |d| { sleep(d); if d == 0.1 { throw "boom" } d },
+        });
+        flow("main", p)
+    "#;
+    // Failing batch: item 0 failed, items 1 and 2 were cancelled; none of them finished.
+    let (outcome, events) = run(&src.replace("ON_ERROR", "")).await;
+    assert_eq!(outcome.result.expect_err("fails").message, "boom");
+    assert_eq!(finished_items(&events), Vec::<usize>::new());
+    // Collecting: every item has a result (ok or error), in completion order.
+    let (outcome, events) = run(&src.replace("ON_ERROR", "on_error: \"collect\",")).await;
+    assert!(outcome.result.is_ok());
+    assert_eq!(finished_items(&events), vec![0, 1, 2]);
+}

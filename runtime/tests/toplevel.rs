@@ -163,7 +163,11 @@ fn script_without_an_entry_is_an_error() {
         "let a = node(\"a\");\nlet f = flow(\"main\", a);",
         "no-entry",
     );
-    assert!(d.help.unwrap_or_default().contains("no trailing"));
+    assert!(
+        d.help
+            .unwrap_or_default()
+            .contains("last statement its entry")
+    );
     let d = load_error("let a = node(\"a\");\n42", "no-entry");
     assert!(d.message.contains("42"), "{}", d.message);
 }

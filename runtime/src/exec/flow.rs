@@ -8,7 +8,7 @@ use rhai::{Array, Dynamic, Map};
 use super::crumb::Crumb;
 use super::fanout::{fan_out, parent_token};
 use super::hook::{action_of, call, describe_value};
-use super::node::{first_failure, item_finished, items_of, run_node};
+use super::node::{first_failure, has_result, item_finished, items_of, run_node};
 use super::{Failure, RunCx};
 use crate::co;
 use crate::events::EventKind;
@@ -123,7 +123,9 @@ fn gather_runs(
             move || {
                 let root = Crumb::Root(&path);
                 let r = orchestrate(&cx, id, &subs[i], &Crumb::Item(&root, i));
-                item_finished(&cx, &root, i, of);
+                if has_result(&r, collect) {
+                    item_finished(&cx, &root, i, of);
+                }
                 r
             }
         }

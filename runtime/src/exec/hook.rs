@@ -63,7 +63,9 @@ pub(crate) fn action_of(
             let span = spec.post.as_ref().map_or(&spec.span, |h| &h.span);
             Err(Failure::new(
                 format!(
-                    "post of '{}' returned {t}; an action must be a string or ()",
+                    "post of '{}' returned {t}; an action must be a string or () \
+                     (the last statement's value is post's value even after a `;`, \
+                     so end post with `()` to take the default edge)",
                     spec.name
                 ),
                 path.to_string(),

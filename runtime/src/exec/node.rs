@@ -133,6 +133,16 @@ fn run_batch(
     action_of(cx, id, post, crumb)
 }
 
+/// Whether an item produced a result for post: a value, or (when collecting) an error value.
+/// Failed and cancelled items of a failing batch are not reported as finished.
+pub(crate) fn has_result<T>(r: &Result<T, Failure>, collect: bool) -> bool {
+    match r {
+        Ok(_) => true,
+        Err(f) => collect && !f.is_cancelled(),
+    }
+}
+
+/// Report item `index` of `of` as finished.
 pub(crate) fn item_finished(cx: &RunCx, crumb: &Crumb, index: usize, of: usize) {
     if cx.events.enabled() {
         cx.events.emit(EventKind::ItemFinished {
@@ -168,7 +178,9 @@ fn gather(
             move || {
                 let root = Crumb::Root(&path);
                 let r = exec_with_retry(&cx, id, &items[i], &params, &Crumb::Item(&root, i));
-                item_finished(&cx, &root, i, of);
+                if has_result(&r, collect) {
+                    item_finished(&cx, &root, i, of);
+                }
                 r
             }
         }

@@ -407,7 +407,7 @@ impl Recorder {
                             self.span(end_pos),
                             format!("the script must end with its entry flow or node, but its last expression is {found}"),
                         )
-                        .with_help("end the script with an expression such as `flow(\"main\", start)` (no trailing `;`)"),
+                        .with_help("make the script's last statement its entry, e.g. `flow(\"main\", start)`"),
                     );
                     None
                 }

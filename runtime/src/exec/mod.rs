@@ -36,6 +36,7 @@ pub struct Program {
 
 pub(crate) struct Compiled {
     pub engine: Arc<Engine>,
+    /// The library hooks are called against: the script's functions, on grain where lowered.
     pub ast: Arc<AST>,
     pub file: Arc<str>,
     pub graph: FlowGraph,
@@ -116,6 +117,10 @@ impl Program {
             .map(|n| Arc::new(from_json_map(&n.options.params)))
             .collect();
         let file: Arc<str> = graph.file.as_str().into();
+        let ast = match crate::script::grain::lower(&engine, &ast) {
+            Some(lowered) => Arc::new(lowered),
+            None => ast,
+        };
         Self {
             inner: Arc::new(Compiled {
                 engine,

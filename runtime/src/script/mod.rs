@@ -3,5 +3,6 @@
 pub mod api;
 pub mod engine;
 pub mod error;
+pub mod grain;
 pub mod store;
 pub mod value;

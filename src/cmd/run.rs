@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 use flowscript_runtime::events::JsonlSink;
+use flowscript_runtime::host::{Grant, Permissions};
 use flowscript_runtime::{CancellationToken, Event, EventKind, EventSink, RunOptions, Runtime};
 
 use crate::{EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, input, report};
@@ -24,9 +25,49 @@ pub struct RunArgs {
     /// Print events to stdout instead of the final store.
     #[arg(long, value_enum, value_name = "FORMAT")]
     events: Option<EventsFormat>,
+    #[command(flatten)]
+    allow: AllowArgs,
     /// Worker threads for the run (default: one per core).
     #[arg(long, env = "FLOWSCRIPT_WORKERS", value_name = "N")]
     workers: Option<usize>,
+}
+
+/// Deno-style permissions: effects are denied unless allowed.
+#[derive(Args)]
+struct AllowArgs {
+    /// Allow reading files (all, or only below the given comma-separated paths).
+    #[arg(long, num_args = 0.., require_equals = true, value_delimiter = ',', value_name = "PATHS")]
+    allow_read: Option<Vec<String>>,
+    /// Allow writing files (all, or only below the given paths).
+    #[arg(long, num_args = 0.., require_equals = true, value_delimiter = ',', value_name = "PATHS")]
+    allow_write: Option<Vec<String>>,
+    /// Allow network access (all, or only the given host or host:port list).
+    #[arg(long, num_args = 0.., require_equals = true, value_delimiter = ',', value_name = "HOSTS")]
+    allow_net: Option<Vec<String>>,
+    /// Allow starting processes (all, or only the given programs).
+    #[arg(long, num_args = 0.., require_equals = true, value_delimiter = ',', value_name = "PROGRAMS")]
+    allow_run: Option<Vec<String>>,
+    /// Allow reading environment variables (all, or only the given names).
+    #[arg(long, num_args = 0.., require_equals = true, value_delimiter = ',', value_name = "NAMES")]
+    allow_env: Option<Vec<String>>,
+    /// Allow everything.
+    #[arg(short = 'A', long)]
+    allow_all: bool,
+}
+
+impl AllowArgs {
+    fn permissions(&self) -> Permissions {
+        if self.allow_all {
+            return Permissions::all();
+        }
+        Permissions {
+            read: Grant::from_flag(self.allow_read.as_deref()),
+            write: Grant::from_flag(self.allow_write.as_deref()),
+            net: Grant::from_flag(self.allow_net.as_deref()),
+            run: Grant::from_flag(self.allow_run.as_deref()),
+            env: Grant::from_flag(self.allow_env.as_deref()),
+        }
+    }
 }
 
 /// Event stream formats.
@@ -110,6 +151,7 @@ pub fn run(args: RunArgs) -> ExitCode {
                 input: store,
                 sink: Some(sink),
                 cancel: cancel.clone(),
+                permissions: args.allow.permissions(),
             })
             .await
     });

@@ -59,6 +59,7 @@ struct Context {
     yielder: *const Yielder<Resume, Suspension>,
     cancelled: Arc<AtomicBool>,
     token: CancellationToken,
+    data: Option<Data>,
     slice_start: Cell<Instant>,
     deadline: Cell<Option<tokio::time::Instant>>,
     timed_out: Cell<bool>,
@@ -234,6 +235,20 @@ pub fn current_token() -> Option<CancellationToken> {
     with_context(|cx| cx.token.clone())
 }
 
+/// Per-run data a coroutine carries for the host functions it calls (the run's permissions,
+/// event emitter and clients); work spawned on its behalf passes it on.
+pub type Data = Arc<dyn std::any::Any + Send + Sync>;
+
+/// The current coroutine's data (`None` outside coroutines or when it has none).
+pub fn data() -> Option<Data> {
+    with_context(|cx| cx.data.clone()).flatten()
+}
+
+/// The current coroutine's data as a `T`.
+pub fn data_as<T: Send + Sync + 'static>() -> Option<Arc<T>> {
+    data().and_then(|d| d.downcast::<T>().ok())
+}
+
 /// Whether the current coroutine has been cancelled.
 pub fn is_cancelled() -> bool {
     with_context(|cx| cx.cancelled.load(Ordering::Relaxed)).unwrap_or(false)
@@ -284,7 +299,11 @@ pub enum CoError {
 /// Run `body` in a coroutine, awaiting its host futures on the current task, until it returns.
 /// When `cancel` fires, the script's current and later waits fail with
 /// [`Interrupt::Cancelled`] and its loops stop at their next progress check.
-pub async fn run<R, F>(cancel: &CancellationToken, body: F) -> Result<R, CoError>
+pub async fn run<R, F>(
+    cancel: &CancellationToken,
+    data: Option<Data>,
+    body: F,
+) -> Result<R, CoError>
 where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
@@ -300,6 +319,7 @@ where
                 yielder,
                 cancelled: flag,
                 token,
+                data,
                 slice_start: Cell::new(Instant::now()),
                 deadline: Cell::new(None),
                 timed_out: Cell::new(false),

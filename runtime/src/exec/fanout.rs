@@ -27,6 +27,7 @@ pub(crate) fn parent_token(cx: &super::RunCx) -> CancellationToken {
 /// [`crate::co::await_shielded`]).
 pub(crate) async fn fan_out<T, J, B>(
     cancel: CancellationToken,
+    data: Option<crate::co::Data>,
     n: usize,
     limit: Option<usize>,
     fail_fast: bool,
@@ -53,10 +54,11 @@ where
             };
             let body = job(next);
             let token = child.clone();
+            let data = data.clone();
             let index = next;
             let item_path = path.clone();
             let handle = set.spawn(async move {
-                let r = crate::co::run(&token, body).await;
+                let r = crate::co::run(&token, data, body).await;
                 drop(permit);
                 let r = r.unwrap_or_else(|e| {
                     Err(Failure::new(

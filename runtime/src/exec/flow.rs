@@ -132,6 +132,7 @@ fn gather_runs(
     };
     let fut = fan_out(
         parent_token(cx),
+        co::data(),
         of,
         spec.options.concurrency,
         !collect,

@@ -58,6 +58,8 @@ pub struct RunOptions {
     pub sink: Option<Arc<dyn EventSink>>,
     /// Cancels the run: in-flight waits fail at once and scripts stop at their next check.
     pub cancel: CancellationToken,
+    /// Effects the run may perform (none by default).
+    pub permissions: crate::host::Permissions,
 }
 
 /// Why a run failed.
@@ -166,7 +168,11 @@ impl Program {
             events: events.clone(),
             cancel: opts.cancel.clone(),
         });
-        let walk = crate::co::run(&opts.cancel, move || {
+        let host: crate::co::Data = Arc::new(crate::host::HostContext {
+            permissions: opts.permissions,
+            events: events.clone(),
+        });
+        let walk = crate::co::run(&opts.cancel, Some(host), move || {
             let root = Crumb::Root(&entry_name);
             node::run_node(&cx, entry, &Arc::new(Map::new()), &root)
         })

@@ -187,6 +187,7 @@ fn gather(
     };
     let fut = fan_out(
         parent_token(cx),
+        co::data(),
         of,
         spec.options.concurrency,
         !collect,

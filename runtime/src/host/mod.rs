@@ -1,7 +1,12 @@
 //! Host functions scripts call for effects; every wait goes through [`wait`], which suspends the
 //! script's coroutine instead of blocking a thread.
 
+pub mod context;
+pub mod permissions;
 mod time;
+
+pub use context::HostContext;
+pub use permissions::{Denied, Grant, Permissions};
 
 use rhai::{Dynamic, Engine, EvalAltResult, NativeCallContext};
 

@@ -1,0 +1,22 @@
+//! What host functions need from the run that calls them: permissions and the event emitter.
+//! Each run's walk and every item it spawns carries one [`HostContext`] as coroutine data.
+
+use std::sync::Arc;
+
+use super::permissions::Permissions;
+use crate::events::Emitter;
+
+/// Per-run state for host functions.
+pub struct HostContext {
+    /// What the run may touch.
+    pub permissions: Permissions,
+    /// Where `emit`, `log` and streamed chunks go.
+    pub events: Emitter,
+}
+
+impl HostContext {
+    /// The context of the run executing on this coroutine, if any.
+    pub fn current() -> Option<Arc<Self>> {
+        crate::co::data_as::<Self>()
+    }
+}

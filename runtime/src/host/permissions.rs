@@ -1,0 +1,222 @@
+//! Deno-style permissions: every effect is denied unless the run allows it, and a denied call
+//! names the flag that would allow it.
+
+use std::path::{Component, Path, PathBuf};
+
+/// What one kind of effect may touch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Grant {
+    /// Nothing (the default).
+    #[default]
+    Denied,
+    /// Anything.
+    All,
+    /// Only these paths (and what is below them) or hosts.
+    Only(Vec<String>),
+}
+
+impl Grant {
+    /// `--allow-x` with no value grants all; with values, only those.
+    pub fn from_flag(values: Option<&[String]>) -> Self {
+        match values {
+            None => Self::Denied,
+            Some([]) => Self::All,
+            Some(list) => Self::Only(list.iter().filter(|v| !v.is_empty()).cloned().collect()),
+        }
+    }
+}
+
+/// The effects a run may perform.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Permissions {
+    /// `fs::read`, `fs::list`: paths.
+    pub read: Grant,
+    /// `fs::write`: paths.
+    pub write: Grant,
+    /// `http::*`, `llm::*`: hosts (`host` or `host:port`).
+    pub net: Grant,
+    /// `process::run`: program names (or all).
+    pub run: Grant,
+    /// `env(name)`: variable names (or all).
+    pub env: Grant,
+}
+
+/// A denied effect: the message names the call and the flag to add.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{call} needs {what} permission: run with {flag}")]
+pub struct Denied {
+    /// The call, e.g. `fs::read("data.txt")`.
+    pub call: String,
+    /// `read`, `write`, `net`, `run`, `env`.
+    pub what: &'static str,
+    /// The flag(s) that would allow it.
+    pub flag: String,
+}
+
+impl Permissions {
+    /// Everything allowed (`-A`).
+    pub fn all() -> Self {
+        Self {
+            read: Grant::All,
+            write: Grant::All,
+            net: Grant::All,
+            run: Grant::All,
+            env: Grant::All,
+        }
+    }
+
+    /// May `path` be read?
+    pub fn check_read(&self, call: &str, path: &Path) -> Result<(), Denied> {
+        check_path(&self.read, call, "read", "--allow-read", path)
+    }
+
+    /// May `path` be written?
+    pub fn check_write(&self, call: &str, path: &Path) -> Result<(), Denied> {
+        check_path(&self.write, call, "write", "--allow-write", path)
+    }
+
+    /// May `host` (with `port`) be contacted?
+    pub fn check_net(&self, call: &str, host: &str, port: Option<u16>) -> Result<(), Denied> {
+        let allowed = match &self.net {
+            Grant::All => true,
+            Grant::Denied => false,
+            Grant::Only(hosts) => hosts
+                .iter()
+                .any(|h| h == host || port.is_some_and(|p| *h == format!("{host}:{p}"))),
+        };
+        let target = port.map_or_else(|| host.to_string(), |p| format!("{host}:{p}"));
+        deny_unless(
+            allowed,
+            call,
+            "net",
+            format!("--allow-net or --allow-net={target}"),
+        )
+    }
+
+    /// May `program` be started?
+    pub fn check_run(&self, call: &str, program: &str) -> Result<(), Denied> {
+        let allowed = match &self.run {
+            Grant::All => true,
+            Grant::Denied => false,
+            Grant::Only(names) => names.iter().any(|n| n == program),
+        };
+        deny_unless(
+            allowed,
+            call,
+            "run",
+            format!("--allow-run or --allow-run={program}"),
+        )
+    }
+
+    /// May the environment variable `name` be read?
+    pub fn check_env(&self, call: &str, name: &str) -> Result<(), Denied> {
+        let allowed = match &self.env {
+            Grant::All => true,
+            Grant::Denied => false,
+            Grant::Only(names) => names.iter().any(|n| n == name),
+        };
+        deny_unless(
+            allowed,
+            call,
+            "env",
+            format!("--allow-env or --allow-env={name}"),
+        )
+    }
+}
+
+fn deny_unless(allowed: bool, call: &str, what: &'static str, flag: String) -> Result<(), Denied> {
+    if allowed {
+        Ok(())
+    } else {
+        Err(Denied {
+            call: call.to_string(),
+            what,
+            flag,
+        })
+    }
+}
+
+fn check_path(
+    grant: &Grant,
+    call: &str,
+    what: &'static str,
+    flag: &str,
+    path: &Path,
+) -> Result<(), Denied> {
+    let allowed = match grant {
+        Grant::All => true,
+        Grant::Denied => false,
+        Grant::Only(roots) => {
+            let target = absolute(path);
+            roots
+                .iter()
+                .any(|r| target.starts_with(absolute(Path::new(r))))
+        }
+    };
+    deny_unless(
+        allowed,
+        call,
+        what,
+        format!("{flag} or {flag}={}", path.display()),
+    )
+}
+
+/// An absolute, lexically normalised path (`..` resolved without touching the file system, so
+/// `allowed/../secret` is not inside `allowed`).
+pub fn absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_checked_lexically_below_their_roots() {
+        let p = Permissions {
+            read: Grant::Only(vec!["/data".into()]),
+            ..Permissions::default()
+        };
+        assert!(p.check_read("fs::read", Path::new("/data/a.txt")).is_ok());
+        assert!(
+            p.check_read("fs::read", Path::new("/data/../etc/passwd"))
+                .is_err()
+        );
+        assert!(p.check_read("fs::read", Path::new("/database")).is_err());
+        let e = p
+            .check_write("fs::write(\"/data/x\")", Path::new("/data/x"))
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "fs::write(\"/data/x\") needs write permission: run with --allow-write or --allow-write=/data/x"
+        );
+    }
+
+    #[test]
+    fn hosts_match_with_or_without_port() {
+        let p = Permissions {
+            net: Grant::Only(vec!["127.0.0.1:8080".into(), "example.com".into()]),
+            ..Permissions::default()
+        };
+        assert!(p.check_net("http::get", "127.0.0.1", Some(8080)).is_ok());
+        assert!(p.check_net("http::get", "127.0.0.1", Some(9090)).is_err());
+        assert!(p.check_net("http::get", "example.com", Some(443)).is_ok());
+        assert!(Permissions::default().check_env("env", "HOME").is_err());
+        assert!(Permissions::all().check_run("process::run", "ls").is_ok());
+    }
+}

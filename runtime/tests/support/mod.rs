@@ -105,6 +105,7 @@ pub async fn run_cancellable(
             input,
             sink: Some(sink.clone()),
             cancel,
+            ..Default::default()
         })
         .await;
     (outcome, sink.events())

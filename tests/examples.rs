@@ -69,7 +69,7 @@ async fn check(name: &str) {
         .run(RunOptions {
             input: Default::default(),
             sink: Some(sink.clone()),
-            cancel: Default::default(),
+            ..Default::default()
         })
         .await;
     // On the paused clock this is the sum of the waits the run really had to do.

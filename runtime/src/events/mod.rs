@@ -71,6 +71,12 @@ pub enum EventKind {
         /// Wall time of the visit in milliseconds.
         ms: f64,
     },
+    /// A script's own event: `emit(#{type: "progress", ...})`, `log(...)`, or an `llm::stream`
+    /// chunk (`#{type: "chunk", text}`).
+    Emitted {
+        /// The emitted map, as JSON.
+        data: serde_json::Value,
+    },
     /// Something probably wrong that did not stop the run.
     Warning {
         /// Stable code such as `unmatched-action` or `overwritten-edge`.

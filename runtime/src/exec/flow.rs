@@ -165,11 +165,23 @@ pub(crate) fn orchestrate(
     params: &Arc<Map>,
     crumb: &Crumb,
 ) -> Result<String, Failure> {
+    match cx.prog.graph.nodes[flow].start {
+        Some(start) => walk(cx, flow, start, params, crumb),
+        None => Ok(crate::graph::DEFAULT_ACTION.into()),
+    }
+}
+
+/// Walk the sub-graph from `start` on behalf of `owner` (a flow, or a `branches` node), routing
+/// on each node's action; returns the last action. `owner`'s `max_steps` bounds the walk.
+pub(crate) fn walk(
+    cx: &Arc<RunCx>,
+    owner: NodeId,
+    start: NodeId,
+    params: &Arc<Map>,
+    crumb: &Crumb,
+) -> Result<String, Failure> {
     let prog = &cx.prog;
-    let spec = &prog.graph.nodes[flow];
-    let Some(start) = spec.start else {
-        return Ok(crate::graph::DEFAULT_ACTION.into());
-    };
+    let spec = &prog.graph.nodes[owner];
     let max_steps = spec.options.max_steps;
     let mut current = start;
     let mut steps: u64 = 0;

@@ -4,6 +4,7 @@
 //! visits node after node on one stack without spawning, and only suspends when a hook waits on
 //! I/O. Parallel kinds spawn one task and coroutine per item ([`fanout`]).
 
+mod branches;
 mod crumb;
 mod failure;
 mod fanout;

@@ -52,6 +52,7 @@ pub(crate) fn run_node(
             action_of(cx, id, post, crumb)?
         }
         NodeKind::Batch | NodeKind::Parallel => run_batch(cx, id, params, crumb)?,
+        NodeKind::Branches => super::branches::run_branches(cx, id, params, crumb)?,
         NodeKind::Flow | NodeKind::BatchFlow | NodeKind::ParallelFlow => {
             flow::run_flow(cx, id, params, crumb)?
         }

@@ -222,6 +222,7 @@ impl Recorder {
             post: None,
             fallback: None,
             start,
+            branches: Vec::new(),
             span: span.clone(),
         };
         let mut hooks = NodeHooks::default();
@@ -371,6 +372,11 @@ impl Recorder {
         }
     }
 
+    /// Set the branches of a `branches` node.
+    pub(crate) fn set_branches(&mut self, id: NodeId, branches: Vec<super::Branch>) {
+        self.nodes[id].branches = branches;
+    }
+
     /// The name of a node.
     pub(crate) fn node_name(&self, id: NodeId) -> &str {
         &self.nodes[id].name
@@ -394,6 +400,7 @@ impl Recorder {
                         post: None,
                         fallback: None,
                         start: Some(id),
+                        branches: Vec::new(),
                         span,
                     });
                     self.hooks.push(NodeHooks::default());

@@ -33,6 +33,8 @@ pub enum NodeKind {
     BatchFlow,
     /// `parallel_flow(name, start, opts)`: one sub-run per param map, concurrently.
     ParallelFlow,
+    /// `branches(name, #{a: x, b: y}[, opts])`: different sub-flows concurrently, joined.
+    Branches,
 }
 
 impl NodeKind {
@@ -45,6 +47,7 @@ impl NodeKind {
             Self::Flow => "flow",
             Self::BatchFlow => "batch_flow",
             Self::ParallelFlow => "parallel_flow",
+            Self::Branches => "branches",
         }
     }
 
@@ -61,9 +64,9 @@ impl NodeKind {
         )
     }
 
-    /// Whether items run concurrently.
+    /// Whether items (or branches) run concurrently.
     pub fn is_parallel(self) -> bool {
-        matches!(self, Self::Parallel | Self::ParallelFlow)
+        matches!(self, Self::Parallel | Self::ParallelFlow | Self::Branches)
     }
 }
 
@@ -149,6 +152,9 @@ pub struct NodeSpec {
     pub fallback: Option<HookSpec>,
     /// For flows: the start node of the sub-graph.
     pub start: Option<NodeId>,
+    /// For `branches`: each branch's name and start node, in name order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub branches: Vec<Branch>,
     /// The constructor call.
     pub span: Span,
 }
@@ -163,6 +169,15 @@ impl NodeSpec {
             HookKind::Fallback => self.fallback.as_ref(),
         }
     }
+}
+
+/// One branch of a `branches` node: a name and the node or flow it starts at.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Branch {
+    /// The key in the branches map (and in post's result map).
+    pub name: String,
+    /// Where the branch's sub-run starts.
+    pub start: NodeId,
 }
 
 /// Where an edge leads.

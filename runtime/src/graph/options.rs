@@ -94,7 +94,9 @@ pub fn allowed_keys(kind: NodeKind) -> &'static [&'static str] {
         "concurrency",
         "on_error",
     ];
+    const BRANCHES: &[&str] = &["prep", "post", "on_error"];
     match kind {
+        NodeKind::Branches => BRANCHES,
         NodeKind::Node | NodeKind::Batch => NODE,
         NodeKind::Parallel => PARALLEL,
         NodeKind::Flow | NodeKind::BatchFlow => FLOW,

@@ -7,7 +7,7 @@
 use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, Map, NativeCallContext, Position};
 
 use crate::graph::build::{EndMarker, NodeRef, Recorder, label_of, with_recorder};
-use crate::graph::{DEFAULT_ACTION, Diagnostic, NodeKind, Target};
+use crate::graph::{Branch, DEFAULT_ACTION, Diagnostic, NodeKind, Target};
 use crate::script::value::describe;
 
 type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
@@ -242,6 +242,52 @@ fn constructor(
     })
 }
 
+/// `branches(name, #{a: x, b: y}[, opts])`: a node whose branches start sub-runs at `x`, `y`.
+fn branches(
+    ctx: &NativeCallContext,
+    name: &Dynamic,
+    targets: &Dynamic,
+    opts: &Dynamic,
+) -> RhaiResult<NodeRef> {
+    let node = constructor(ctx, NodeKind::Branches, name, None, opts)?;
+    let pos = ctx.call_position();
+    recording(ctx, "branches()", |r| {
+        let Some(map) = targets.read_lock::<Map>() else {
+            return Err(error(
+                format!(
+                    "branches(\"{}\", …) takes a map of branch names to nodes or flows, such as #{{a: flow_a, b: flow_b}}, found {}",
+                    node.name,
+                    describe(targets)
+                ),
+                pos,
+            ));
+        };
+        let mut list = Vec::with_capacity(map.len());
+        for (branch, target) in map.iter() {
+            match target.read_lock::<NodeRef>() {
+                Some(n) => list.push(Branch {
+                    name: branch.to_string(),
+                    start: n.id,
+                }),
+                None => {
+                    let d = Diagnostic::error(
+                        "invalid-target",
+                        r.span(pos),
+                        format!(
+                            "branch `{branch}` of '{}' must be a node or a flow, found {}",
+                            node.name,
+                            describe(target)
+                        ),
+                    );
+                    r.diagnose(d);
+                }
+            }
+        }
+        r.set_branches(node.id, list);
+        Ok(node)
+    })
+}
+
 /// Register the graph API: constructors, transitions, `end`.
 pub fn register(engine: &mut Engine) {
     engine
@@ -281,6 +327,19 @@ pub fn register(engine: &mut Engine) {
             },
         );
     }
+
+    engine.register_fn(
+        "branches",
+        |ctx: NativeCallContext, n: Dynamic, targets: Dynamic, opts: Dynamic| {
+            branches(&ctx, &n, &targets, &opts)
+        },
+    );
+    engine.register_fn(
+        "branches",
+        |ctx: NativeCallContext, n: Dynamic, targets: Dynamic| {
+            branches(&ctx, &n, &targets, &Dynamic::UNIT)
+        },
+    );
 
     // `>>` for every left side that can start a transition: nodes, pending transitions, `end`,
     // and (for labels) anything else, which is checked to be a string.

@@ -2,7 +2,11 @@
 //! script's coroutine instead of blocking a thread.
 
 pub mod context;
+mod http;
+mod llm;
+mod net;
 pub mod permissions;
+mod sse;
 mod time;
 
 pub use context::HostContext;
@@ -18,6 +22,8 @@ use crate::script::engine::interrupt_message;
 /// Register every host function.
 pub fn register(engine: &mut Engine) {
     time::register(engine);
+    http::register(engine);
+    llm::register(engine);
 }
 
 /// Suspend the calling script until `fut` completes. While the graph is being recorded, the

@@ -1,0 +1,214 @@
+//! What `http::*` and `llm::*` share: the process's one HTTP client, the `--allow-net` check on
+//! every host contacted (redirects included, so they are followed here, not by reqwest), and
+//! error messages that name the URL.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use reqwest::header::{AUTHORIZATION, COOKIE, HeaderMap, LOCATION};
+use reqwest::{Client, Method, StatusCode, Url};
+
+use super::{HostContext, Permissions};
+
+/// Redirects followed before giving up.
+const MAX_REDIRECTS: usize = 10;
+/// The largest response body read into memory.
+pub const MAX_BODY: usize = 64 << 20;
+
+/// The process's HTTP client: HTTP/1.1 with keep-alive and a generous pool, shared by every run
+/// so connections are reused across items and runs. Built once; a failure is kept and reported.
+pub fn client() -> Result<&'static Client, String> {
+    static CLIENT: OnceLock<Result<Client, String>> = OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            // reqwest is built without a crypto provider (no aws-lc, no OpenSSL): use ring, unless
+            // the embedding program installed one already (then `Err` just says so).
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            Client::builder()
+                .http1_only()
+                .pool_max_idle_per_host(1024)
+                .pool_idle_timeout(Duration::from_secs(90))
+                .tcp_nodelay(true)
+                .connect_timeout(Duration::from_secs(30))
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent(concat!("flowscript/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .map_err(|e| format!("the HTTP client could not be set up: {}", chain(&e)))
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// The current run's permissions (none outside a run).
+pub fn permissions() -> Permissions {
+    HostContext::current().map_or_else(Permissions::default, |c| c.permissions.clone())
+}
+
+/// Parse `url` and check that the run may contact its host.
+pub fn check_url(call: &str, url: &str, perms: &Permissions) -> Result<Url, String> {
+    let parsed = Url::parse(url).map_err(|e| format!("{call}: invalid URL \"{url}\": {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!(
+            "{call}: invalid URL \"{url}\": only http and https are supported"
+        ));
+    }
+    let host = parsed
+        .host_str()
+        .ok_or_else(|| format!("{call}: invalid URL \"{url}\": no host"))?;
+    perms
+        .check_net(
+            &format!("{call}(\"{url}\")"),
+            host,
+            parsed.port_or_known_default(),
+        )
+        .map_err(|d| d.to_string())?;
+    Ok(parsed)
+}
+
+/// One request to send (and re-send along redirects).
+pub struct Request {
+    /// `GET`, `POST`.
+    pub method: Method,
+    /// Where.
+    pub url: Url,
+    /// Request headers.
+    pub headers: HeaderMap,
+    /// The body, if any.
+    pub body: Option<Vec<u8>>,
+}
+
+/// Send `req`, following redirects (each target is checked against `perms`; credentials are not
+/// sent to another origin; 303, and 301/302 after a POST, continue as a body-less GET).
+pub async fn send(
+    call: &str,
+    mut req: Request,
+    perms: Arc<Permissions>,
+) -> Result<reqwest::Response, String> {
+    let client = client()?;
+    for _ in 0..=MAX_REDIRECTS {
+        let mut builder = client
+            .request(req.method.clone(), req.url.clone())
+            .headers(req.headers.clone());
+        if let Some(body) = &req.body {
+            builder = builder.body(body.clone());
+        }
+        let resp = builder.send().await.map_err(|e| describe(call, &e))?;
+        let status = resp.status();
+        let location = resp
+            .headers()
+            .get(LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .map(str::to_string);
+        let Some(location) = location.filter(|_| status.is_redirection()) else {
+            return Ok(resp);
+        };
+        let next = req.url.join(&location).map_err(|e| {
+            format!(
+                "{call}(\"{}\"): bad redirect to \"{location}\": {e}",
+                req.url
+            )
+        })?;
+        check_url(call, next.as_str(), &perms)?;
+        if next.origin() != req.url.origin() {
+            req.headers.remove(AUTHORIZATION);
+            req.headers.remove(COOKIE);
+        }
+        let to_get = status == StatusCode::SEE_OTHER
+            || (req.method == Method::POST
+                && matches!(status, StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND));
+        if to_get {
+            req.method = Method::GET;
+            req.body = None;
+            req.headers.remove(reqwest::header::CONTENT_TYPE);
+        }
+        req.url = next;
+    }
+    Err(format!(
+        "{call}(\"{}\"): more than {MAX_REDIRECTS} redirects",
+        req.url
+    ))
+}
+
+/// Read a whole response body, up to [`MAX_BODY`] bytes.
+pub async fn read_body(
+    call: &str,
+    url: &Url,
+    mut resp: reqwest::Response,
+) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| describe(call, &e))? {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(format!(
+                "{call}(\"{url}\"): the response body is larger than {} MiB",
+                MAX_BODY >> 20
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Run `fut`, failing with a message naming the URL once `timeout` has passed.
+pub async fn with_timeout<T>(
+    call: &str,
+    url: &str,
+    timeout: Option<f64>,
+    fut: impl Future<Output = Result<T, String>>,
+) -> Result<T, String> {
+    match timeout {
+        None => fut.await,
+        Some(secs) => tokio::time::timeout(Duration::from_secs_f64(secs), fut)
+            .await
+            .unwrap_or_else(|_| Err(format!("{call}(\"{url}\"): timed out after {secs} s"))),
+    }
+}
+
+/// A `timeout` option: a finite number of seconds > 0.
+pub fn timeout_secs(call: &str, value: &rhai::Dynamic) -> Result<f64, String> {
+    let secs = value
+        .as_float()
+        .ok()
+        .or_else(|| value.as_int().ok().map(|i| i as f64));
+    match secs {
+        Some(s) if s.is_finite() && s > 0.0 && s < 1e9 => Ok(s),
+        _ => Err(format!(
+            "{call}: `timeout` must be a number of seconds > 0, found {}",
+            crate::script::value::describe(value)
+        )),
+    }
+}
+
+/// A reqwest error as one line naming the call and the URL, with its causes.
+pub fn describe(call: &str, e: &reqwest::Error) -> String {
+    let url = e.url().map_or_else(String::new, |u| format!("(\"{u}\")"));
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else if e.is_body() || e.is_decode() {
+        "reading the response failed"
+    } else if e.is_builder() {
+        "invalid request"
+    } else {
+        "request failed"
+    };
+    format!("{call}{url}: {what}: {}", chain(e))
+}
+
+/// An error's causes, joined with `: `, without reqwest's own "error sending request for url"
+/// wrapper (the URL is named already) or hyper's "client error (Connect)".
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !text.starts_with("client error (") && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    if parts.is_empty() {
+        parts.push(e.to_string());
+    }
+    parts.join(": ")
+}

@@ -4,7 +4,7 @@
 //! - cpu-parallel: a CPU-bound `parallel` batch on 1 and on 2 worker threads; goal ≈ 2× faster
 //!   on 2 (this machine has 2 cores).
 //!
-//! Run with `cargo bench --bench spine`.
+//! Run with `cargo run --release -p flowscript-bench --bin spine`.
 
 use std::time::Instant;
 

@@ -120,10 +120,7 @@ impl Program {
             .map(|n| Arc::new(from_json_map(&n.options.params)))
             .collect();
         let file: Arc<str> = graph.file.as_str().into();
-        let ast = match crate::script::grain::lower(&engine, &ast) {
-            Some(lowered) => Arc::new(lowered),
-            None => ast,
-        };
+        let ast = Arc::new(crate::script::hook_lib::build(&engine, &ast));
         Self {
             inner: Arc::new(Compiled {
                 engine,

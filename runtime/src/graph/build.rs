@@ -95,7 +95,8 @@ pub struct Recorded {
 /// The state of one recording.
 pub(crate) struct Recorder {
     file: Arc<str>,
-    ast: Arc<AST>,
+    /// Script functions by name: (parameter count, body position) per overload.
+    functions: HashMap<String, Vec<(usize, rhai::Position)>>,
     nodes: Vec<NodeSpec>,
     hooks: Vec<NodeHooks>,
     edges: Vec<Edge>,
@@ -148,9 +149,16 @@ pub(crate) fn record<E>(
     limits: RecordLimits,
     eval: impl FnOnce() -> Result<Dynamic, E>,
 ) -> (Recorder, Result<Dynamic, E>) {
+    let mut functions: HashMap<String, Vec<(usize, rhai::Position)>> = HashMap::new();
+    for (_, _, name, params, def) in ast.shared_lib().iter_script_fn_info() {
+        functions
+            .entry(name.to_string())
+            .or_default()
+            .push((params, def.body.start_position()));
+    }
     let recorder = Recorder {
         file,
-        ast,
+        functions,
         nodes: Vec::new(),
         hooks: Vec::new(),
         edges: Vec::new(),
@@ -259,13 +267,7 @@ impl Recorder {
         let name = ptr.fn_name().to_string();
         let curried = ptr.curry().len();
         let base = kind.base_arity();
-        let defs: Vec<(usize, rhai::Position)> = self
-            .ast
-            .shared_lib()
-            .iter_script_fn_info()
-            .filter(|(_, _, n, _, _)| *n == name)
-            .map(|(_, _, _, params, def)| (params, def.body.start_position()))
-            .collect();
+        let defs: &[(usize, rhai::Position)] = self.functions.get(&name).map_or(&[], Vec::as_slice);
         if defs.is_empty() {
             // A native function: its arity is not known statically; call it without params.
             let spec = HookSpec {

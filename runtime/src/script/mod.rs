@@ -4,5 +4,6 @@ pub mod api;
 pub mod engine;
 pub mod error;
 pub mod grain;
+pub mod hook_lib;
 pub mod store;
 pub mod value;

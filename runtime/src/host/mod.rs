@@ -2,10 +2,16 @@
 //! script's coroutine instead of blocking a thread.
 
 pub mod context;
+mod effect;
+mod emit;
+mod env;
+mod fs;
 mod http;
+mod json;
 mod llm;
 mod net;
 pub mod permissions;
+mod process;
 mod sse;
 mod time;
 
@@ -15,8 +21,6 @@ pub use permissions::{Denied, Grant, Permissions};
 use rhai::{Dynamic, Engine, EvalAltResult, NativeCallContext};
 
 use crate::co::{self, HostFuture, SuspendError};
-use crate::graph::Diagnostic;
-use crate::graph::build::with_recorder;
 use crate::script::engine::interrupt_message;
 
 /// Register every host function.
@@ -24,6 +28,11 @@ pub fn register(engine: &mut Engine) {
     time::register(engine);
     http::register(engine);
     llm::register(engine);
+    emit::register(engine);
+    env::register(engine);
+    json::register(engine);
+    fs::register(engine);
+    process::register(engine);
 }
 
 /// Suspend the calling script until `fut` completes. While the graph is being recorded, the
@@ -34,16 +43,7 @@ pub fn wait(
     fut: impl FnOnce() -> HostFuture,
 ) -> Result<Dynamic, Box<EvalAltResult>> {
     let pos = ctx.call_position();
-    let recorded = with_recorder(|r| {
-        let d = Diagnostic::error(
-            "effect-at-top-level",
-            r.span(pos),
-            format!("{name}() was called while the graph is being built; it was not performed"),
-        )
-        .with_help("host I/O belongs inside a hook (prep, exec, post or fallback)");
-        r.diagnose(d);
-    });
-    if recorded.is_some() {
+    if effect::at_top_level(ctx, name) {
         return Ok(Dynamic::UNIT);
     }
     match co::suspend(fut()) {

@@ -1,6 +1,6 @@
-//! `sleep(seconds)`: a timer wait that holds no thread.
+//! `sleep(seconds)`: a timer wait that holds no thread; `now()`: the wall clock.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rhai::{Dynamic, Engine, EvalAltResult, NativeCallContext};
 
@@ -20,9 +20,17 @@ fn sleep(ctx: NativeCallContext, seconds: f64) -> Result<Dynamic, Box<EvalAltRes
     })
 }
 
-/// Register `sleep` for integer and float seconds.
+/// Seconds since the Unix epoch, with sub-second precision. Pure: allowed anywhere.
+fn now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// Register `sleep` for integer and float seconds, and `now`.
 pub fn register(engine: &mut Engine) {
     engine
+        .register_fn("now", now)
         .register_fn("sleep", sleep)
         .register_fn("sleep", |ctx: NativeCallContext, s: rhai::INT| {
             sleep(ctx, s as f64)

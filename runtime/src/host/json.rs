@@ -1,0 +1,90 @@
+//! `json::parse(text)` and `json::stringify(value[, pretty])`: pure, allowed anywhere.
+
+use rhai::{Dynamic, Engine, EvalAltResult, FuncRegistration, Module, NativeCallContext};
+
+use super::effect::{error, string_arg};
+use crate::script::value::{describe, from_json, to_json};
+
+/// Nesting deeper than this is refused rather than risking the coroutine's stack.
+pub(crate) const MAX_DEPTH: usize = 128;
+
+/// Parse JSON text into a Rhai value: objects become maps, arrays arrays, `null` `()`.
+fn parse(ctx: NativeCallContext, text: Dynamic) -> Result<Dynamic, Box<EvalAltResult>> {
+    let text = string_arg(&ctx, "json::parse", "a", text)?;
+    match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(v) => Ok(from_json(&v)),
+        Err(e) => {
+            // serde_json appends " at line L column C"; say it once, in our own words.
+            let full = e.to_string();
+            let what = full
+                .rsplit_once(" at line ")
+                .map_or(full.as_str(), |(m, _)| m);
+            Err(error(
+                &ctx,
+                format!(
+                    "json::parse: invalid JSON at line {}, column {}: {what}",
+                    e.line(),
+                    e.column()
+                ),
+            ))
+        }
+    }
+}
+
+/// Whether `value` nests arrays or maps more than `max` levels deep.
+pub(crate) fn too_deep(value: &Dynamic, max: usize) -> bool {
+    if let Some(arr) = value.read_lock::<rhai::Array>() {
+        return max == 0 || arr.iter().any(|v| too_deep(v, max - 1));
+    }
+    if let Some(map) = value.read_lock::<rhai::Map>() {
+        return max == 0 || map.values().any(|v| too_deep(v, max - 1));
+    }
+    false
+}
+
+/// A value as JSON text, compact or pretty.
+fn stringify_with(
+    ctx: NativeCallContext,
+    value: Dynamic,
+    pretty: bool,
+) -> Result<String, Box<EvalAltResult>> {
+    if too_deep(&value, MAX_DEPTH) {
+        return Err(error(
+            &ctx,
+            format!(
+                "json::stringify: {} nests more than {MAX_DEPTH} levels deep",
+                describe(&value)
+            ),
+        ));
+    }
+    let json = to_json(&value);
+    let text = if pretty {
+        serde_json::to_string_pretty(&json)
+    } else {
+        serde_json::to_string(&json)
+    };
+    text.map_err(|e| error(&ctx, format!("json::stringify: {e}")))
+}
+
+/// Register the `json` module.
+pub fn register(engine: &mut Engine) {
+    let mut module = Module::new();
+    FuncRegistration::new("parse")
+        .with_params_info(["text: String", "Dynamic"])
+        .with_comments([
+            "/// Parse JSON text: objects become maps, `null` becomes `()`.",
+            "/// Invalid JSON is an error giving the line and column.",
+        ])
+        .set_into_module(&mut module, parse);
+    FuncRegistration::new("stringify")
+        .with_params_info(["value: Dynamic", "String"])
+        .with_comments(["/// A value as compact JSON text."])
+        .set_into_module(&mut module, |ctx: NativeCallContext, v: Dynamic| {
+            stringify_with(ctx, v, false)
+        });
+    FuncRegistration::new("stringify")
+        .with_params_info(["value: Dynamic", "pretty: bool", "String"])
+        .with_comments(["/// A value as JSON text, indented when `pretty` is true."])
+        .set_into_module(&mut module, stringify_with);
+    engine.register_static_module("json", module.into());
+}

@@ -9,12 +9,10 @@ use std::sync::Arc;
 use rhai::{Dynamic, Map};
 
 use super::crumb::Crumb;
-use super::fanout::{fan_out, parent_token};
+use super::fanout::{self, collected, first_failure};
 use super::flow::walk;
 use super::hook::{action_of, call};
-use super::node::first_failure;
 use super::{Failure, RunCx};
-use crate::co;
 use crate::graph::{HookKind, NodeId, OnError};
 
 /// Visit a `branches` node.
@@ -28,51 +26,27 @@ pub(crate) fn run_branches(
     let collect = spec.options.on_error == OnError::Collect;
     let shared = Dynamic::from(cx.store.clone());
     let prep = call(cx, id, HookKind::Prep, vec![shared.clone()], params, crumb)?;
-    let branches = Arc::new(spec.branches.clone());
-    let path = crumb.owned();
-    let job = {
-        let cx = cx.clone();
-        let params = params.clone();
-        let path = path.clone();
-        let branches = branches.clone();
-        move |i: usize| {
-            let cx = cx.clone();
-            let params = params.clone();
-            let path = path.clone();
-            let branches = branches.clone();
-            move || {
-                let root = Crumb::Root(&path);
-                let b = &branches[i];
-                walk(&cx, id, b.start, &params, &Crumb::Child(&root, &b.name))
-            }
-        }
-    };
-    let fut = fan_out(
-        parent_token(cx),
-        co::data(),
-        branches.len(),
-        None,
-        !collect,
-        path.clone(),
-        job,
-    );
-    let results = co::await_shielded(fut).map_err(|_| Failure::cancelled(path.to_string()))?;
-    let mut joined = Map::new();
-    if collect {
-        for (b, r) in branches.iter().zip(results) {
-            let mut m = Map::new();
-            match r {
-                Err(f) if f.is_cancelled() => return Err(f),
-                Err(f) => m.insert("error".into(), f.value),
-                Ok(action) => m.insert("ok".into(), Dynamic::from(action)),
-            };
-            joined.insert(b.name.as_str().into(), Dynamic::from_map(m));
-        }
+    let branches = spec.branches.clone();
+    let starts: Vec<(String, NodeId)> =
+        branches.iter().map(|b| (b.name.clone(), b.start)).collect();
+    let walk_params = params.clone();
+    let results = fanout::gather(cx, id, starts.len(), crumb, move |cx, i, parent| {
+        let (name, start) = &starts[i];
+        walk(cx, id, *start, &walk_params, &Crumb::Child(parent, name))
+    })?;
+    let values = if collect {
+        collected(results, Dynamic::from)?
     } else {
-        for (b, action) in branches.iter().zip(first_failure(results)?) {
-            joined.insert(b.name.as_str().into(), Dynamic::from(action));
-        }
-    }
+        first_failure(results)?
+            .into_iter()
+            .map(Dynamic::from)
+            .collect()
+    };
+    let joined: Map = branches
+        .iter()
+        .map(|b| b.name.as_str().into())
+        .zip(values)
+        .collect();
     let exec = Dynamic::from_map(joined);
     let post = call(
         cx,

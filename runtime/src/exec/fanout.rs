@@ -8,7 +8,11 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::Failure;
+use rhai::{Dynamic, Map};
+
+use super::crumb::Crumb;
+use super::{Failure, RunCx};
+use crate::graph::{NodeId, OnError};
 
 /// Items in flight at once when no `concurrency` is given: each holds a coroutine stack, and
 /// `vm.max_map_count` (65530) caps guarded stacks near 32k.
@@ -96,5 +100,93 @@ where
         .into_iter()
         .enumerate()
         .map(|(i, r)| r.unwrap_or_else(|| Err(Failure::cancelled(format!("{path}[{i}]")))))
+        .collect()
+}
+
+/// Run `body(cx, i, parent)` for `n` items of node `id` concurrently, as children of the current
+/// coroutine, under the node's `concurrency` and `on_error`; results by index. `parent` is the
+/// node's breadcrumb (items add `[i]`).
+pub(crate) fn gather<T, F>(
+    cx: &Arc<RunCx>,
+    id: NodeId,
+    n: usize,
+    crumb: &Crumb,
+    body: F,
+) -> Result<Vec<Result<T, Failure>>, Failure>
+where
+    T: Send + 'static,
+    F: Fn(&Arc<RunCx>, usize, &Crumb) -> Result<T, Failure> + Send + Sync + 'static,
+{
+    let opts = &cx.prog.graph.nodes[id].options;
+    let fail_fast = opts.on_error != OnError::Collect;
+    let path = crumb.owned();
+    let body = Arc::new(body);
+    let job = {
+        let cx = cx.clone();
+        let path = path.clone();
+        move |i: usize| {
+            let cx = cx.clone();
+            let path = path.clone();
+            let body = body.clone();
+            move || body(&cx, i, &Crumb::Root(&path))
+        }
+    };
+    let fut = fan_out(
+        parent_token(cx),
+        crate::co::data(),
+        n,
+        opts.concurrency,
+        fail_fast,
+        path.clone(),
+        job,
+    );
+    crate::co::await_shielded(fut).map_err(|_| Failure::cancelled(path.to_string()))
+}
+
+/// Whether an item produced a result for post: a value, or (when collecting) an error value.
+/// Failed and cancelled items of a failing batch are not reported as finished.
+pub(crate) fn has_result<T>(r: &Result<T, Failure>, collect: bool) -> bool {
+    match r {
+        Ok(_) => true,
+        Err(f) => collect && !f.is_cancelled(),
+    }
+}
+
+/// All values in order, or the failure that caused the others' cancellation.
+pub(crate) fn first_failure<T>(results: Vec<Result<T, Failure>>) -> Result<Vec<T>, Failure> {
+    let mut cancelled = None;
+    let mut out = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(v) => out.push(v),
+            Err(f) if f.is_cancelled() => {
+                cancelled.get_or_insert(f);
+            }
+            Err(f) => return Err(f),
+        }
+    }
+    match cancelled {
+        Some(f) => Err(f),
+        None => Ok(out),
+    }
+}
+
+/// `on_error: "collect"` results: `#{ok: v}` or `#{error: e}` each (`e` is what fallback's
+/// `err` would be). A cancellation still fails.
+pub(crate) fn collected<T>(
+    results: Vec<Result<T, Failure>>,
+    ok: impl Fn(T) -> Dynamic,
+) -> Result<Vec<Dynamic>, Failure> {
+    results
+        .into_iter()
+        .map(|r| {
+            let mut m = Map::new();
+            match r {
+                Err(f) if f.is_cancelled() => return Err(f),
+                Err(f) => m.insert("error".into(), f.value),
+                Ok(v) => m.insert("ok".into(), ok(v)),
+            };
+            Ok(Dynamic::from_map(m))
+        })
         .collect()
 }

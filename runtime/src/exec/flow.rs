@@ -6,11 +6,10 @@ use std::sync::Arc;
 use rhai::{Array, Dynamic, Map};
 
 use super::crumb::Crumb;
-use super::fanout::{fan_out, parent_token};
+use super::fanout::{self, collected, first_failure, has_result};
 use super::hook::{action_of, call, describe_value};
-use super::node::{first_failure, has_result, item_finished, items_of, run_node};
+use super::node::{item_finished, items_of, run_node};
 use super::{Failure, RunCx};
-use crate::co;
 use crate::events::EventKind;
 use crate::graph::{HookKind, NodeId, NodeKind, OnError, Target};
 
@@ -107,54 +106,22 @@ fn gather_runs(
     params: &Arc<Map>,
     crumb: &Crumb,
 ) -> Result<Dynamic, Failure> {
-    let spec = &cx.prog.graph.nodes[id];
-    let collect = spec.options.on_error == OnError::Collect;
+    let collect = cx.prog.graph.nodes[id].options.on_error == OnError::Collect;
     let of = maps.len();
-    let path = crumb.owned();
-    let subs: Arc<Vec<Arc<Map>>> =
-        Arc::new(maps.iter().map(|m| Arc::new(merge(params, m))).collect());
-    let job = {
-        let cx = cx.clone();
-        let path = path.clone();
-        move |i: usize| {
-            let cx = cx.clone();
-            let path = path.clone();
-            let subs = subs.clone();
-            move || {
-                let root = Crumb::Root(&path);
-                let r = orchestrate(&cx, id, &subs[i], &Crumb::Item(&root, i));
-                if has_result(&r, collect) {
-                    item_finished(&cx, &root, i, of);
-                }
-                r
-            }
+    let subs: Vec<Arc<Map>> = maps.iter().map(|m| Arc::new(merge(params, m))).collect();
+    let results = fanout::gather(cx, id, of, crumb, move |cx, i, parent| {
+        let r = orchestrate(cx, id, &subs[i], &Crumb::Item(parent, i));
+        if has_result(&r, collect) {
+            item_finished(cx, parent, i, of);
         }
-    };
-    let fut = fan_out(
-        parent_token(cx),
-        co::data(),
-        of,
-        spec.options.concurrency,
-        !collect,
-        path.clone(),
-        job,
-    );
-    let results = co::await_shielded(fut).map_err(|_| Failure::cancelled(path.to_string()))?;
-    if !collect {
+        r
+    })?;
+    if collect {
+        Ok(Dynamic::from_array(collected(results, Dynamic::from)?))
+    } else {
         first_failure(results)?;
-        return Ok(Dynamic::UNIT);
+        Ok(Dynamic::UNIT)
     }
-    let mut out = Array::with_capacity(of);
-    for r in results {
-        let mut m = Map::new();
-        match r {
-            Err(f) if f.is_cancelled() => return Err(f),
-            Err(f) => m.insert("error".into(), f.value),
-            Ok(action) => m.insert("ok".into(), Dynamic::from(action)),
-        };
-        out.push(Dynamic::from_map(m));
-    }
-    Ok(Dynamic::from_array(out))
 }
 
 /// Walk flow `flow`'s sub-graph from its start node, routing on each node's action; returns the

@@ -7,7 +7,7 @@ use std::time::Instant;
 use rhai::{Array, Dynamic, Map};
 
 use super::crumb::Crumb;
-use super::fanout::{fan_out, parent_token};
+use super::fanout::{self, collected, first_failure, has_result};
 use super::hook::{action_of, call, describe_value};
 use super::retry::exec_with_retry;
 use super::{Failure, RunCx, flow};
@@ -134,15 +134,6 @@ fn run_batch(
     action_of(cx, id, post, crumb)
 }
 
-/// Whether an item produced a result for post: a value, or (when collecting) an error value.
-/// Failed and cancelled items of a failing batch are not reported as finished.
-pub(crate) fn has_result<T>(r: &Result<T, Failure>, collect: bool) -> bool {
-    match r {
-        Ok(_) => true,
-        Err(f) => collect && !f.is_cancelled(),
-    }
-}
-
 /// Report item `index` of `of` as finished.
 pub(crate) fn item_finished(cx: &RunCx, crumb: &Crumb, index: usize, of: usize) {
     if cx.events.enabled() {
@@ -162,77 +153,19 @@ fn gather(
     params: &Arc<Map>,
     crumb: &Crumb,
 ) -> Result<Array, Failure> {
-    let spec = &cx.prog.graph.nodes[id];
-    let collect = spec.options.on_error == OnError::Collect;
+    let collect = cx.prog.graph.nodes[id].options.on_error == OnError::Collect;
     let of = items.len();
-    let path = crumb.owned();
-    let items = Arc::new(items);
-    let job = {
-        let cx = cx.clone();
-        let params = params.clone();
-        let path = path.clone();
-        move |i: usize| {
-            let cx = cx.clone();
-            let params = params.clone();
-            let path = path.clone();
-            let items = items.clone();
-            move || {
-                let root = Crumb::Root(&path);
-                let r = exec_with_retry(&cx, id, &items[i], &params, &Crumb::Item(&root, i));
-                if has_result(&r, collect) {
-                    item_finished(&cx, &root, i, of);
-                }
-                r
-            }
+    let params = params.clone();
+    let results = fanout::gather(cx, id, of, crumb, move |cx, i, parent| {
+        let r = exec_with_retry(cx, id, &items[i], &params, &Crumb::Item(parent, i));
+        if has_result(&r, collect) {
+            item_finished(cx, parent, i, of);
         }
-    };
-    let fut = fan_out(
-        parent_token(cx),
-        co::data(),
-        of,
-        spec.options.concurrency,
-        !collect,
-        path.clone(),
-        job,
-    );
-    let results = co::await_shielded(fut).map_err(|_| Failure::cancelled(path.to_string()))?;
-    if !collect {
-        return first_failure(results);
-    }
-    let mut out = Array::with_capacity(of);
-    for r in results {
-        match r {
-            Err(f) if f.is_cancelled() => return Err(f),
-            Err(f) => {
-                let mut m = Map::new();
-                m.insert("error".into(), f.value);
-                out.push(Dynamic::from_map(m));
-            }
-            Ok(v) => {
-                let mut m = Map::new();
-                m.insert("ok".into(), v);
-                out.push(Dynamic::from_map(m));
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// All values in order, or the failure that caused the others' cancellation.
-pub(crate) fn first_failure<T>(results: Vec<Result<T, Failure>>) -> Result<Vec<T>, Failure> {
-    let mut cancelled = None;
-    let mut out = Vec::with_capacity(results.len());
-    for r in results {
-        match r {
-            Ok(v) => out.push(v),
-            Err(f) if f.is_cancelled() => {
-                cancelled.get_or_insert(f);
-            }
-            Err(f) => return Err(f),
-        }
-    }
-    match cancelled {
-        Some(f) => Err(f),
-        None => Ok(out),
+        r
+    })?;
+    if collect {
+        collected(results, |v| v)
+    } else {
+        first_failure(results)
     }
 }

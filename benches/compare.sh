@@ -13,6 +13,7 @@
 #   QUIET_BELOW=0.25 QUIET_MAX_WAIT=60  before each process wait (at most QUIET_MAX_WAIT s)
 #                               until the cores are < QUIET_BELOW busy, as run_all.sh does
 #   SCRIPT_TIMEOUT=900          per-process timeout in seconds
+#   CARGO_TARGET_DIR            honoured (the binaries are taken from its release/)
 # Records go to target/bench-results/<stamp>.jsonl (and latest.jsonl); the table is printed
 # by benches/compare.py, which can be re-run on any results file.
 set -u -o pipefail
@@ -30,7 +31,8 @@ SCRIPT_TIMEOUT="${SCRIPT_TIMEOUT:-900}"
 
 echo "== building (release)" >&2
 cargo build --release -p flowscript-bench -p flowscript >&2 || exit 1
-BIN="$ROOT/target/release"
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+BIN="$TARGET/release"
 
 VENV="${PEERS_VENV:-$ROOT/target/peers-venv}"
 PY="$VENV/bin/python"

@@ -232,3 +232,29 @@ fn emit_log_and_env_at_the_top_level_are_effects() {
         assert_eq!(codes, ["effect-at-top-level"], "{call}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn big_json_is_parsed_off_the_worker_with_the_same_results_and_errors() {
+    // Over the 256 KiB offload threshold: parsed on the blocking pool.
+    let items: Vec<i64> = (0..60_000).collect();
+    let text = serde_json::to_string(&json!({"items": items})).unwrap();
+    assert!(text.len() > 256 * 1024);
+    let store = ok_store(
+        &exec_script("{ let v = json::parse(x); let s = 0; for i in v.items { s += i } s }"),
+        json!({"arg": text}),
+        none(),
+    )
+    .await;
+    assert_eq!(store["out"], json!(1_799_970_000_i64));
+    let broken = format!("{}\n  oops", &text[..text.len() - 1]);
+    let msg = err_message(
+        &exec_script("json::parse(x)"),
+        json!({"arg": broken}),
+        none(),
+    )
+    .await;
+    assert!(
+        msg.contains("json::parse: invalid JSON at line 2, column 3"),
+        "{msg}"
+    );
+}

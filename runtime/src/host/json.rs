@@ -8,10 +8,28 @@ use crate::script::value::{describe, from_json, to_json};
 /// Nesting deeper than this is refused rather than risking the coroutine's stack.
 pub(crate) const MAX_DEPTH: usize = 128;
 
+/// Texts at least this long are parsed on the blocking pool, so a big document does not stall
+/// the worker thread other scripts are waiting on.
+const OFFLOAD_BYTES: usize = 256 * 1024;
+
 /// Parse JSON text into a Rhai value: objects become maps, arrays arrays, `null` `()`.
 fn parse(ctx: NativeCallContext, text: Dynamic) -> Result<Dynamic, Box<EvalAltResult>> {
     let text = string_arg(&ctx, "json::parse", "a", text)?;
-    match serde_json::from_str::<serde_json::Value>(&text) {
+    if text.len() >= OFFLOAD_BYTES && crate::co::in_coroutine() {
+        let owned = text.to_string();
+        return super::wait(&ctx, "json::parse", move || {
+            Box::pin(async move {
+                tokio::task::spawn_blocking(move || parse_text(&owned))
+                    .await
+                    .map_err(|e| format!("json::parse: {e}"))?
+            })
+        });
+    }
+    parse_text(&text).map_err(|m| error(&ctx, m))
+}
+
+fn parse_text(text: &str) -> Result<Dynamic, String> {
+    match serde_json::from_str::<serde_json::Value>(text) {
         Ok(v) => Ok(from_json(&v)),
         Err(e) => {
             // serde_json appends " at line L column C"; say it once, in our own words.
@@ -19,13 +37,10 @@ fn parse(ctx: NativeCallContext, text: Dynamic) -> Result<Dynamic, Box<EvalAltRe
             let what = full
                 .rsplit_once(" at line ")
                 .map_or(full.as_str(), |(m, _)| m);
-            Err(error(
-                &ctx,
-                format!(
-                    "json::parse: invalid JSON at line {}, column {}: {what}",
-                    e.line(),
-                    e.column()
-                ),
+            Err(format!(
+                "json::parse: invalid JSON at line {}, column {}: {what}",
+                e.line(),
+                e.column()
             ))
         }
     }

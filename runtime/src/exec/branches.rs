@@ -11,7 +11,7 @@ use rhai::{Dynamic, Map};
 use super::crumb::Crumb;
 use super::fanout::{self, collected, first_failure};
 use super::flow::walk;
-use super::hook::{action_of, call};
+use super::hook::{call, post_action};
 use super::{Failure, RunCx};
 use crate::graph::{HookKind, NodeId, OnError};
 
@@ -48,13 +48,5 @@ pub(crate) fn run_branches(
         .zip(values)
         .collect();
     let exec = Dynamic::from_map(joined);
-    let post = call(
-        cx,
-        id,
-        HookKind::Post,
-        vec![shared, prep, exec],
-        params,
-        crumb,
-    )?;
-    action_of(cx, id, post, crumb)
+    post_action(cx, id, [shared, prep, exec], params, crumb)
 }

@@ -7,7 +7,7 @@ use rhai::{Array, Dynamic, Map};
 
 use super::crumb::Crumb;
 use super::fanout::{self, collected, first_failure, has_result};
-use super::hook::{action_of, call, describe_value};
+use super::hook::{call, describe_value, post_action};
 use super::node::{item_finished, items_of, run_node};
 use super::{Failure, RunCx};
 use crate::events::EventKind;
@@ -61,15 +61,7 @@ pub(crate) fn run_flow(
             gather_runs(cx, id, maps, &params, crumb)?
         }
     };
-    let post = call(
-        cx,
-        id,
-        HookKind::Post,
-        vec![shared, prep, exec],
-        &params,
-        crumb,
-    )?;
-    action_of(cx, id, post, crumb)
+    post_action(cx, id, [shared, prep, exec], &params, crumb)
 }
 
 /// A batch flow's prep value as param maps.

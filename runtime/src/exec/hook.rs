@@ -45,6 +45,18 @@ fn private_captures(ptr: &FnPtr) -> std::borrow::Cow<'_, FnPtr> {
     std::borrow::Cow::Owned(own)
 }
 
+/// Run node `id`'s post on `(shared, prep, exec)` and turn its value into the action.
+pub(crate) fn post_action(
+    cx: &RunCx,
+    id: NodeId,
+    args: [Dynamic; 3],
+    params: &Map,
+    path: &dyn std::fmt::Display,
+) -> Result<String, Failure> {
+    let value = call(cx, id, HookKind::Post, args.into(), params, path)?;
+    action_of(cx, id, value, path)
+}
+
 /// Post's value as an action: `()`, `""` and `"default"` are the default edge; anything else
 /// that is not a string is an error naming the node.
 pub(crate) fn action_of(

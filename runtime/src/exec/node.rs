@@ -8,7 +8,7 @@ use rhai::{Array, Dynamic, Map};
 
 use super::crumb::Crumb;
 use super::fanout::{self, collected, first_failure, has_result};
-use super::hook::{action_of, call, describe_value};
+use super::hook::{call, describe_value, post_action};
 use super::retry::exec_with_retry;
 use super::{Failure, RunCx, flow};
 use crate::co;
@@ -41,15 +41,7 @@ pub(crate) fn run_node(
             let shared = Dynamic::from(cx.store.clone());
             let prep = call(cx, id, HookKind::Prep, vec![shared.clone()], params, crumb)?;
             let exec = exec_with_retry(cx, id, &prep, params, crumb)?;
-            let post = call(
-                cx,
-                id,
-                HookKind::Post,
-                vec![shared, prep, exec],
-                params,
-                crumb,
-            )?;
-            action_of(cx, id, post, crumb)?
+            post_action(cx, id, [shared, prep, exec], params, crumb)?
         }
         NodeKind::Batch | NodeKind::Parallel => run_batch(cx, id, params, crumb)?,
         NodeKind::Branches => super::branches::run_branches(cx, id, params, crumb)?,
@@ -123,15 +115,13 @@ fn run_batch(
     } else {
         gather(cx, id, items, params, crumb)?
     };
-    let post = call(
+    post_action(
         cx,
         id,
-        HookKind::Post,
-        vec![shared, prep, Dynamic::from_array(results)],
+        [shared, prep, Dynamic::from_array(results)],
         params,
         crumb,
-    )?;
-    action_of(cx, id, post, crumb)
+    )
 }
 
 /// Report item `index` of `of` as finished.

@@ -26,22 +26,7 @@ pub fn diagnostics(src: &str) -> Vec<flowscript_runtime::Diagnostic> {
 
 /// Run `src` with `input` and collect its events.
 pub async fn run_with(src: &str, input: Value) -> (RunOutcome, Vec<Event>) {
-    let loaded = load(src);
-    let sink = Arc::new(CollectSink::default());
-    let input = match input {
-        Value::Object(m) => m,
-        _ => Default::default(),
-    };
-    let outcome = loaded
-        .program
-        .expect("program")
-        .run(RunOptions {
-            input,
-            sink: Some(sink.clone()),
-            ..Default::default()
-        })
-        .await;
-    (outcome, sink.events())
+    run_cancellable(src, input, Default::default()).await
 }
 
 /// Run `src` with an empty store.

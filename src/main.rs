@@ -1,4 +1,4 @@
-//! The `flowscript` command: run flow scripts (and, later, check, graph, serve, lsp).
+//! The `flowscript` command: run and check flow scripts (and, later, graph, serve, lsp).
 
 mod cmd;
 mod input;
@@ -20,6 +20,8 @@ struct Cli {
 enum Command {
     /// Run a flow script and print the final shared store as JSON.
     Run(cmd::run::RunArgs),
+    /// Check flow scripts without running them: syntax, options, labels, targets, hooks.
+    Check(cmd::check::CheckArgs),
 }
 
 /// Exit status of a failed run (1) and of usage or load errors (2), per DESIGN §2.
@@ -33,5 +35,6 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => cmd::run::run(args),
+        Command::Check(args) => cmd::check::check(args),
     }
 }

@@ -67,98 +67,59 @@ impl Permissions {
 
     /// May `path` be read?
     pub fn check_read(&self, call: &str, path: &Path) -> Result<(), Denied> {
-        check_path(&self.read, call, "read", "--allow-read", path)
+        check_path(&self.read, call, "read", path)
     }
 
     /// May `path` be written?
     pub fn check_write(&self, call: &str, path: &Path) -> Result<(), Denied> {
-        check_path(&self.write, call, "write", "--allow-write", path)
+        check_path(&self.write, call, "write", path)
     }
 
-    /// May `host` (with `port`) be contacted?
+    /// May `host` (with `port`) be contacted? A grant names `host` or `host:port`.
     pub fn check_net(&self, call: &str, host: &str, port: Option<u16>) -> Result<(), Denied> {
-        let allowed = match &self.net {
-            Grant::All => true,
-            Grant::Denied => false,
-            Grant::Only(hosts) => hosts
-                .iter()
-                .any(|h| h == host || port.is_some_and(|p| *h == format!("{host}:{p}"))),
-        };
         let target = port.map_or_else(|| host.to_string(), |p| format!("{host}:{p}"));
-        deny_unless(
-            allowed,
-            call,
-            "net",
-            format!("--allow-net or --allow-net={target}"),
-        )
+        let allowed = self.net.allows(|h| h == host || h == target);
+        verdict(allowed, call, "net", &target)
     }
 
     /// May `program` be started?
     pub fn check_run(&self, call: &str, program: &str) -> Result<(), Denied> {
-        let allowed = match &self.run {
-            Grant::All => true,
-            Grant::Denied => false,
-            Grant::Only(names) => names.iter().any(|n| n == program),
-        };
-        deny_unless(
-            allowed,
-            call,
-            "run",
-            format!("--allow-run or --allow-run={program}"),
-        )
+        verdict(self.run.allows(|n| n == program), call, "run", program)
     }
 
     /// May the environment variable `name` be read?
     pub fn check_env(&self, call: &str, name: &str) -> Result<(), Denied> {
-        let allowed = match &self.env {
-            Grant::All => true,
-            Grant::Denied => false,
-            Grant::Only(names) => names.iter().any(|n| n == name),
-        };
-        deny_unless(
-            allowed,
-            call,
-            "env",
-            format!("--allow-env or --allow-env={name}"),
-        )
+        verdict(self.env.allows(|n| n == name), call, "env", name)
     }
 }
 
-fn deny_unless(allowed: bool, call: &str, what: &'static str, flag: String) -> Result<(), Denied> {
-    if allowed {
-        Ok(())
-    } else {
-        Err(Denied {
-            call: call.to_string(),
-            what,
-            flag,
-        })
-    }
-}
-
-fn check_path(
-    grant: &Grant,
-    call: &str,
-    what: &'static str,
-    flag: &str,
-    path: &Path,
-) -> Result<(), Denied> {
-    let allowed = match grant {
-        Grant::All => true,
-        Grant::Denied => false,
-        Grant::Only(roots) => {
-            let target = absolute(path);
-            roots
-                .iter()
-                .any(|r| target.starts_with(absolute(Path::new(r))))
+impl Grant {
+    /// Whether the grant covers something: all, nothing, or any listed entry that `matches`.
+    fn allows(&self, matches: impl Fn(&str) -> bool) -> bool {
+        match self {
+            Self::All => true,
+            Self::Denied => false,
+            Self::Only(list) => list.iter().any(|entry| matches(entry)),
         }
-    };
-    deny_unless(
-        allowed,
-        call,
+    }
+}
+
+/// `Ok` when allowed; otherwise the denial naming `--allow-<what>` and its scoped form.
+fn verdict(allowed: bool, call: &str, what: &'static str, target: &str) -> Result<(), Denied> {
+    if allowed {
+        return Ok(());
+    }
+    Err(Denied {
+        call: call.to_string(),
         what,
-        format!("{flag} or {flag}={}", path.display()),
-    )
+        flag: format!("--allow-{what} or --allow-{what}={target}"),
+    })
+}
+
+fn check_path(grant: &Grant, call: &str, what: &'static str, path: &Path) -> Result<(), Denied> {
+    let target = absolute(path);
+    let allowed = grant.allows(|root| target.starts_with(absolute(Path::new(root))));
+    verdict(allowed, call, what, &path.display().to_string())
 }
 
 /// An absolute, lexically normalised path (`..` resolved without touching the file system, so

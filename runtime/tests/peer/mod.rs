@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use flowscript_runtime::events::CollectSink;
 use flowscript_runtime::host::Permissions;
 use flowscript_runtime::{CancellationToken, Event, RunOptions, RunOutcome};
 use parking_lot::Mutex;
@@ -236,18 +235,12 @@ pub async fn run_allowed(
     permissions: Permissions,
     cancel: CancellationToken,
 ) -> (RunOutcome, Vec<Event>) {
-    let loaded = crate::support::load(src);
-    let sink = Arc::new(CollectSink::default());
-    let outcome = loaded
-        .program
-        .expect("program")
-        .run(RunOptions {
-            sink: Some(sink.clone()),
-            cancel,
-            permissions,
-            ..Default::default()
-        })
-        .await;
+    let opts = RunOptions {
+        cancel,
+        permissions,
+        ..Default::default()
+    };
+    let (outcome, sink) = crate::support::run_collecting(src, opts).await;
     (outcome, sink.events())
 }
 

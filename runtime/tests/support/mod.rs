@@ -71,28 +71,38 @@ pub fn started(events: &[Event]) -> Vec<String> {
         .collect()
 }
 
+/// Run `src` with `opts`, collecting its events in a sink that is returned too (to look at events
+/// that arrive after the run returned).
+pub async fn run_collecting(src: &str, opts: RunOptions) -> (RunOutcome, Arc<CollectSink>) {
+    let loaded = load(src);
+    let sink = Arc::new(CollectSink::default());
+    let outcome = loaded
+        .program
+        .expect("program")
+        .run(RunOptions {
+            sink: Some(sink.clone()),
+            ..opts
+        })
+        .await;
+    (outcome, sink)
+}
+
 /// Run `src` with `input`, a cancellation token, and collect its events.
 pub async fn run_cancellable(
     src: &str,
     input: Value,
     cancel: flowscript_runtime::CancellationToken,
 ) -> (RunOutcome, Vec<Event>) {
-    let loaded = load(src);
-    let sink = Arc::new(CollectSink::default());
     let input = match input {
         Value::Object(m) => m,
         _ => Default::default(),
     };
-    let outcome = loaded
-        .program
-        .expect("program")
-        .run(RunOptions {
-            input,
-            sink: Some(sink.clone()),
-            cancel,
-            ..Default::default()
-        })
-        .await;
+    let opts = RunOptions {
+        input,
+        cancel,
+        ..Default::default()
+    };
+    let (outcome, sink) = run_collecting(src, opts).await;
     (outcome, sink.events())
 }
 
@@ -190,15 +200,5 @@ pub fn edge(from: &str, action: &str, to: &str) -> (String, String, String) {
 
 /// Run `src` and keep the sink, to look at events that arrive after the run returned.
 pub async fn run_keep_sink(src: &str) -> (RunOutcome, Arc<CollectSink>) {
-    let loaded = load(src);
-    let sink = Arc::new(CollectSink::default());
-    let outcome = loaded
-        .program
-        .expect("program")
-        .run(RunOptions {
-            sink: Some(sink.clone()),
-            ..Default::default()
-        })
-        .await;
-    (outcome, sink)
+    run_collecting(src, RunOptions::default()).await
 }

@@ -22,6 +22,8 @@ enum Command {
     Run(cmd::run::RunArgs),
     /// Check flow scripts without running them: syntax, options, labels, targets, hooks.
     Check(cmd::check::CheckArgs),
+    /// Serve the language server protocol on stdio (for editors).
+    Lsp(cmd::lsp::LspArgs),
 }
 
 /// Exit status of a failed run (1) and of usage or load errors (2), per DESIGN §2.
@@ -36,5 +38,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Run(args) => cmd::run::run(args),
         Command::Check(args) => cmd::check::check(args),
+        Command::Lsp(args) => cmd::lsp::lsp(args),
     }
 }

@@ -1,0 +1,214 @@
+//! The pure half of the language server: a document's text in, plain answers out.
+//!
+//! [`Analysis::new`] loads the script with the runtime ([`flowscript_runtime::Runtime::load`]:
+//! compile, record-mode build and validation — no host effects, bounded in operations and time),
+//! so the editor shows exactly what `flowscript check` reports, and reads the text's
+//! [`Outline`](outline::Outline) for positions. Queries answer completion, hover, definition,
+//! symbols, code actions and the graph.
+//!
+//! **Positions are byte offsets into the document's text** ([`TextRange`]); the server converts
+//! them to and from the protocol's UTF-16 positions.
+
+pub mod actions;
+pub mod catalog;
+pub mod completion;
+pub mod definition;
+pub mod diagnostics;
+pub mod document;
+pub mod graph;
+pub mod hover;
+pub mod lexer;
+pub mod outline;
+pub mod symbols;
+
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use flowscript_runtime::graph::NodeId;
+use flowscript_runtime::graph::build::RecordLimits;
+use flowscript_runtime::{FlowGraph, Runtime};
+
+pub use actions::Fix;
+pub use catalog::Catalog;
+pub use completion::{Completion, CompletionKind};
+pub use diagnostics::{Diag, DiagSeverity};
+pub use document::{Document, TextRange};
+pub use hover::Hover;
+pub use outline::Outline;
+pub use symbols::{Symbol, SymbolKind};
+
+/// Documents larger than this are not compiled or recorded (only a diagnostic says so).
+pub const MAX_ANALYSED_BYTES: usize = 1 << 20;
+
+/// Record-mode limits for the editor: tighter than a run's, so a hostile top level costs little.
+pub const EDITOR_LIMITS: RecordLimits = RecordLimits {
+    max_operations: 2_000_000,
+    deadline: Duration::from_millis(750),
+};
+
+/// The runtime and the catalog, built once per process.
+struct Shared {
+    runtime: Runtime,
+    catalog: Catalog,
+}
+
+fn shared() -> &'static Shared {
+    static SHARED: OnceLock<Shared> = OnceLock::new();
+    SHARED.get_or_init(|| {
+        let runtime = Runtime::with_limits(EDITOR_LIMITS);
+        let catalog = Catalog::new(runtime.engine());
+        Shared { runtime, catalog }
+    })
+}
+
+/// Everything known about one version of a document.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    file: String,
+    doc: Document,
+    outline: Outline,
+    /// The recorded graph of this text, or the last good one while the text does not build.
+    graph: Option<Arc<FlowGraph>>,
+    /// Whether `graph` was recorded from this very text.
+    graph_is_current: bool,
+    diagnostics: Vec<Diag>,
+    /// Whether the script was loaded (diagnostics are complete).
+    loaded: bool,
+}
+
+impl Analysis {
+    /// Analyse `text`, named `file` in diagnostics.
+    pub fn new(file: &str, text: &str) -> Self {
+        Self::with_previous(file, text, None)
+    }
+
+    /// Analyse `text`, keeping `previous`'s graph when this text does not build one (so hover
+    /// and symbols still know the nodes while a line is broken).
+    pub fn with_previous(file: &str, text: &str, previous: Option<&Analysis>) -> Self {
+        let mut a = Self::quick(file, text, previous);
+        if text.len() > MAX_ANALYSED_BYTES {
+            a.diagnostics
+                .push(diagnostics::too_large(text.len(), MAX_ANALYSED_BYTES));
+            return a;
+        }
+        let (graph, raw) = load(file, text);
+        a.diagnostics = diagnostics::convert(&a.doc, &a.outline, &raw);
+        if let Some(graph) = graph {
+            a.graph = Some(Arc::new(graph));
+            a.graph_is_current = true;
+        }
+        a.loaded = true;
+        a
+    }
+
+    /// The cheap part only: tokens and outline of `text`, with `previous`'s graph and no
+    /// diagnostics. Enough for completion right after an edit, before the full analysis.
+    pub fn quick(file: &str, text: &str, previous: Option<&Analysis>) -> Self {
+        let doc = if text.len() > MAX_ANALYSED_BYTES {
+            Document::unlexed(text)
+        } else {
+            Document::new(text)
+        };
+        let outline = Outline::new(&doc);
+        Self {
+            file: file.to_string(),
+            doc,
+            outline,
+            graph: previous.and_then(|p| p.graph.clone()),
+            graph_is_current: false,
+            diagnostics: Vec::new(),
+            loaded: false,
+        }
+    }
+
+    /// Whether this analysis loaded the script (else it is [`Analysis::quick`]).
+    pub fn is_loaded(&self) -> bool {
+        self.loaded
+    }
+
+    /// The file name given.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// The document.
+    pub fn document(&self) -> &Document {
+        &self.doc
+    }
+
+    /// The outline read from the text.
+    pub fn outline(&self) -> &Outline {
+        &self.outline
+    }
+
+    /// The graph (this text's, or the last good one; see [`Analysis::graph_is_current`]).
+    pub fn graph(&self) -> Option<&FlowGraph> {
+        self.graph.as_deref()
+    }
+
+    /// Whether [`Analysis::graph`] was recorded from this text.
+    pub fn graph_is_current(&self) -> bool {
+        self.graph_is_current
+    }
+
+    /// The diagnostics of this text: syntax errors, load errors and every validation rule.
+    pub fn diagnostics(&self) -> &[Diag] {
+        &self.diagnostics
+    }
+
+    /// The catalog of documented functions.
+    pub fn catalog(&self) -> &'static Catalog {
+        &shared().catalog
+    }
+
+    /// The graph node made by a constructor call of the outline: by name and kind, and by
+    /// position when names repeat.
+    pub fn node_of(&self, call: &outline::CtorCall) -> Option<NodeId> {
+        let graph = self.graph()?;
+        let name = call.name.as_deref()?;
+        let mut candidates = graph
+            .nodes
+            .iter()
+            .filter(|n| n.name == name && n.kind == call.kind);
+        let first = candidates.next()?;
+        let (line, col) = self.doc.line_col(call.ctor_range.start);
+        let at_call = |n: &&flowscript_runtime::graph::NodeSpec| {
+            n.span.line == line + 1 && n.span.column == col + 1
+        };
+        if at_call(&first) {
+            return Some(first.id);
+        }
+        Some(candidates.find(at_call).map_or(first.id, |n| n.id))
+    }
+}
+
+/// Load with the runtime, turning a panic into an internal-error diagnostic.
+fn load(file: &str, text: &str) -> (Option<FlowGraph>, Vec<flowscript_runtime::Diagnostic>) {
+    let runtime = &shared().runtime;
+    match std::panic::catch_unwind(AssertUnwindSafe(|| runtime.load(file, text))) {
+        Ok(loaded) => (loaded.graph, loaded.diagnostics),
+        Err(_) => (
+            None,
+            vec![flowscript_runtime::Diagnostic::error(
+                "internal-error",
+                flowscript_runtime::Span::at(&Arc::from(file), rhai::Position::NONE),
+                "the analysis failed on this text (please report it)",
+            )],
+        ),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! Fixtures with a `$0` cursor marker.
+
+    use super::Analysis;
+
+    /// Analyse `fixture` with its `$0` marker removed; returns the analysis and the offset.
+    pub fn at_cursor(fixture: &str) -> (Analysis, usize) {
+        let offset = fixture.find("$0").expect("fixture has a $0 cursor");
+        let text = fixture.replacen("$0", "", 1);
+        (Analysis::new("test.flow.rhai", &text), offset)
+    }
+}

@@ -1,0 +1,116 @@
+//! The protocol layer: one handler per LSP method, every protocol type converted in
+//! [`convert`]. Documents are kept as ropes (full sync); the analysis of each version runs on a
+//! blocking thread after a debounce, and results for stale versions are dropped.
+
+mod code_action;
+mod completion;
+pub mod convert;
+mod definition;
+mod did_change;
+mod graph;
+mod hover;
+mod initialize;
+mod state;
+mod symbols;
+
+use std::sync::Arc;
+
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+
+pub use graph::{GraphParams, GraphResult};
+pub use state::Documents;
+
+/// The custom request returning the document's graph as mermaid.
+pub const GRAPH_METHOD: &str = "flowscript/graph";
+
+/// The language server.
+pub struct Backend {
+    client: Client,
+    docs: Arc<Documents>,
+}
+
+impl Backend {
+    /// A server talking to `client`.
+    pub fn new(client: Client) -> Self {
+        Self {
+            client,
+            docs: Arc::new(Documents::default()),
+        }
+    }
+
+    /// `flowscript/graph`: the document's graph as mermaid.
+    pub async fn graph(&self, params: GraphParams) -> Result<GraphResult> {
+        graph::handle(self, params).await
+    }
+}
+
+/// The service with the custom methods registered.
+pub fn service() -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
+    LspService::build(Backend::new)
+        .custom_method(GRAPH_METHOD, Backend::graph)
+        .finish()
+}
+
+/// Serve on stdin/stdout until the client exits.
+pub async fn serve_stdio() {
+    let (service, socket) = service();
+    Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+        .serve(service)
+        .await;
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        initialize::handle(params)
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        self.client
+            .log_message(MessageType::INFO, "flowscript language server ready")
+            .await;
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        did_change::open(self, params).await;
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        did_change::change(self, params).await;
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        did_change::close(self, params).await;
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        Ok(completion::handle(self, params))
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        Ok(hover::handle(self, params))
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        Ok(definition::handle(self, params))
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        Ok(symbols::handle(self, params))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        Ok(code_action::handle(self, params))
+    }
+}

@@ -43,7 +43,11 @@ fn render(
     }
     let located = span.and_then(|s| offset(source, s.line, s.column).map(|o| (s, o)));
     if let Some((span, at)) = located {
-        d = d.with_label(LabeledSpan::at_offset(at, label.to_string()));
+        let end = offset(source, span.end_line, span.end_column).filter(|&e| e > at);
+        d = d.with_label(match end {
+            Some(end) => LabeledSpan::at(at..end, label.to_string()),
+            None => LabeledSpan::at_offset(at, label.to_string()),
+        });
         let report =
             Report::new(d).with_source_code(NamedSource::new(&span.file, source.to_string()));
         format!("{report:?}")

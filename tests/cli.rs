@@ -158,7 +158,7 @@ fn unknown_options_suggest_the_right_key() {
         .code(2)
         .stderr(predicate::str::contains("unknown option `retires`"))
         .stderr(predicate::str::contains("did you mean `retries`?"))
-        .stderr(predicate::str::contains("t.flow.rhai:1:9"));
+        .stderr(predicate::str::contains("t.flow.rhai:1:22"));
 }
 
 #[test]

@@ -56,12 +56,12 @@ fn human_output_shows_snippets_help_and_a_summary() {
         .stdout("")
         .stderr(predicate::str::contains("unknown option `retires`"))
         .stderr(predicate::str::contains("did you mean `retries`?"))
-        .stderr(predicate::str::contains("broken.flow.rhai:1:9"))
+        .stderr(predicate::str::contains("broken.flow.rhai:1:22"))
         .stderr(predicate::str::contains("bad-arity"))
         .stderr(predicate::str::contains("invalid-label"))
         .stderr(predicate::str::contains("overwritten-edge"))
         .stderr(predicate::str::contains(
-            "failed: 3 errors, 1 warning in 1 file",
+            "failed: 3 errors, 2 warnings in 1 file",
         ));
 }
 
@@ -86,14 +86,16 @@ fn json_output_is_one_array_of_located_diagnostics() {
             "unknown-option",
             "bad-arity",
             "invalid-label",
-            "overwritten-edge"
+            "overwritten-edge",
+            "dead-edge"
         ]
     );
     let first = &all[0];
     assert_eq!(first["severity"], "error");
     assert_eq!(first["line"], 1);
-    assert_eq!(first["column"], 9);
+    assert_eq!(first["column"], 22);
     assert_eq!(first["end_line"], 1);
+    assert_eq!(first["end_column"], 29);
     assert_eq!(first["help"], "did you mean `retries`?");
     assert!(
         first["file"]

@@ -1,13 +1,16 @@
 //! Loading a script: compile, record the graph, collect diagnostics, and make a [`Program`].
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use rhai::{Engine, Scope};
+use rhai::{Engine, OptimizationLevel, Scope};
 
 use crate::exec::Program;
 use crate::graph::build::{self, RecordLimits};
+use crate::graph::validate::validate;
 use crate::graph::{Diagnostic, FlowGraph};
+use crate::script::facts::ScriptFacts;
 use crate::span::Span;
 
 /// The flowscript runtime: one configured engine shared by every load and run.
@@ -33,6 +36,8 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// The runnable program, when there is a graph and no error.
     pub program: Option<Program>,
+    /// What the script's functions return, read and write (empty when it did not parse).
+    pub facts: Arc<ScriptFacts>,
 }
 
 impl Loaded {
@@ -74,35 +79,63 @@ impl Runtime {
 
     /// Read and load a script file.
     pub fn load_file(&self, path: &Path) -> Result<Loaded, ReadError> {
+        self.load_file_with_keys(path, &HashSet::new())
+    }
+
+    /// Read and load a script file whose runs start with the store keys `known_keys`.
+    pub fn load_file_with_keys(
+        &self,
+        path: &Path,
+        known_keys: &HashSet<String>,
+    ) -> Result<Loaded, ReadError> {
         let source = std::fs::read_to_string(path).map_err(|source| ReadError {
             path: path.display().to_string(),
             source,
         })?;
-        Ok(self.load(&path.display().to_string(), &source))
+        Ok(self.load_with_keys(&path.display().to_string(), &source, known_keys))
     }
 
     /// Load a script's text; `file` names it in spans and messages.
     pub fn load(&self, file: &str, source: &str) -> Loaded {
+        self.load_with_keys(file, source, &HashSet::new())
+    }
+
+    /// Load a script whose runs start with the store keys `known_keys` (from `--input` or
+    /// `--set`): reading them is not an `unwritten-key`.
+    pub fn load_with_keys(&self, file: &str, source: &str, known_keys: &HashSet<String>) -> Loaded {
         let file: Arc<str> = file.into();
         let source: Arc<str> = source.into();
-        let ast = match self.engine.compile(&*source) {
-            Ok(ast) => Arc::new(ast),
+        // Compiled unoptimised so the facts see literal maps' keys where they are written; the
+        // program runs the optimised copy.
+        let raw = match self.engine.compile(&*source) {
+            Ok(ast) => ast,
             Err(e) => {
-                let span = Span::at(&file, e.position());
+                let mut span = Span::at(&file, e.position());
+                span.widen_to_token(&source);
                 let d = Diagnostic::error("syntax", span, e.err_type().to_string());
                 return Loaded {
                     source,
                     graph: None,
                     diagnostics: vec![d],
                     program: None,
+                    facts: Arc::default(),
                 };
             }
         };
+        let facts = Arc::new(ScriptFacts::collect(&raw, &file));
+        let ast = Arc::new(
+            self.engine
+                .optimize_ast(&Scope::new(), raw, OptimizationLevel::Simple),
+        );
         let engine = self.engine.clone();
         let eval_ast = ast.clone();
-        let (recorder, value) = build::record(file.clone(), ast.clone(), self.limits, move || {
-            engine.eval_ast_with_scope::<rhai::Dynamic>(&mut Scope::new(), &eval_ast)
-        });
+        let (recorder, value) = build::record(
+            file.clone(),
+            ast.clone(),
+            facts.clone(),
+            self.limits,
+            move || engine.eval_ast_with_scope::<rhai::Dynamic>(&mut Scope::new(), &eval_ast),
+        );
         let mut top_error = None;
         let value = match value {
             Ok(v) => Some(v),
@@ -120,6 +153,17 @@ impl Runtime {
         let recorded = recorder.finish(value, end);
         let mut diagnostics = recorded.diagnostics;
         diagnostics.extend(top_error);
+        if let Some(graph) = &recorded.graph {
+            diagnostics.extend(validate(graph, &facts, known_keys));
+        }
+        for d in &mut diagnostics {
+            d.span.widen_to_token(&source);
+            if let Some(fix) = &mut d.fix {
+                fix.span.widen_to_token(&source);
+            }
+        }
+        // Top to bottom, like a reader (stable: one place's diagnostics keep their order).
+        diagnostics.sort_by_key(|d| (d.span.line == 0, d.span.line, d.span.column));
         let has_errors = diagnostics.iter().any(Diagnostic::is_error);
         let program = match (&recorded.graph, has_errors) {
             (Some(graph), false) => {
@@ -139,6 +183,7 @@ impl Runtime {
             graph: recorded.graph,
             diagnostics,
             program,
+            facts,
         }
     }
 }

@@ -1,33 +1,97 @@
-//! Source positions: where in which script a node, edge, hook or error comes from.
+//! Source ranges: where in which script a node, edge, hook or error comes from.
 
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-/// A point in a script, 1-based line and column, as Rhai reports them.
+/// A range in a script: 1-based line and column of its start (as Rhai reports them) and of its
+/// exclusive end. Rhai positions are points; the end equals the start until
+/// [`Span::widen_to_token`] measures the token there.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Span {
     /// The script's path as given to the loader.
     pub file: Arc<str>,
     /// 1-based line; 0 when unknown.
     pub line: usize,
-    /// 1-based column; 0 when unknown.
+    /// 1-based column (in characters); 0 when unknown.
     pub column: usize,
+    /// 1-based line of the end; equals `line` for a point.
+    #[serde(default)]
+    pub end_line: usize,
+    /// 1-based column just past the end (in characters); equals `column` for a point.
+    #[serde(default)]
+    pub end_column: usize,
 }
 
 impl Span {
-    /// A span in `file` at a Rhai position (line/column 0 when the position is `NONE`).
-    pub fn at(file: &Arc<str>, pos: rhai::Position) -> Self {
+    /// A point span in `file` at `line` and `column` (0 when unknown).
+    pub fn point(file: &Arc<str>, line: usize, column: usize) -> Self {
         Self {
             file: file.clone(),
-            line: pos.line().unwrap_or(0),
-            column: pos.position().unwrap_or(0),
+            line,
+            column,
+            end_line: line,
+            end_column: column,
         }
+    }
+
+    /// A point span in `file` at a Rhai position (line/column 0 when the position is `NONE`).
+    pub fn at(file: &Arc<str>, pos: rhai::Position) -> Self {
+        Self::point(file, pos.line().unwrap_or(0), pos.position().unwrap_or(0))
     }
 
     /// Whether the line is known.
     pub fn is_known(&self) -> bool {
         self.line > 0
+    }
+
+    /// Whether the span is a point (start = end).
+    pub fn is_point(&self) -> bool {
+        (self.line, self.column) == (self.end_line, self.end_column)
+    }
+
+    /// Extend a point span over the token that starts there in `source`: a string literal
+    /// (with its quotes), an identifier or number, or else one character. Spans that already
+    /// have an extent, or whose start is not in `source`, are left alone.
+    pub fn widen_to_token(&mut self, source: &str) {
+        if !self.is_known() || !self.is_point() {
+            return;
+        }
+        let Some(text) = source.lines().nth(self.line - 1) else {
+            return;
+        };
+        let start = self.column.max(1) - 1;
+        let rest: Vec<char> = text.chars().skip(start).collect();
+        let Some(&first) = rest.first() else {
+            return;
+        };
+        let len = token_len(&rest, first);
+        self.column = start + 1;
+        self.end_line = self.line;
+        self.end_column = start + 1 + len;
+    }
+}
+
+/// Length in characters of the token starting `rest` (whose first character is `first`).
+fn token_len(rest: &[char], first: char) -> usize {
+    match first {
+        '"' | '\'' | '`' => {
+            let mut escaped = false;
+            for (i, &c) in rest.iter().enumerate().skip(1) {
+                match c {
+                    '\\' if !escaped => escaped = true,
+                    c if c == first && !escaped => return i + 1,
+                    _ => escaped = false,
+                }
+            }
+            // Unterminated on this line: cover the rest of it.
+            rest.len()
+        }
+        c if c.is_alphanumeric() || c == '_' => rest
+            .iter()
+            .take_while(|c| c.is_alphanumeric() || **c == '_')
+            .count(),
+        _ => 1,
     }
 }
 
@@ -38,5 +102,33 @@ impl std::fmt::Display for Span {
         } else {
             write!(f, "{}", self.file)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn widened(src: &str, line: usize, column: usize) -> (usize, usize, usize, usize) {
+        let mut s = Span::point(&Arc::from("f"), line, column);
+        s.widen_to_token(src);
+        (s.line, s.column, s.end_line, s.end_column)
+    }
+
+    #[test]
+    fn widens_over_strings_identifiers_and_symbols() {
+        let src = "let a = node(\"x\\\"y\", #{ retires: 3 });\n";
+        assert_eq!(widened(src, 1, 14), (1, 14, 1, 20));
+        assert_eq!(widened(src, 1, 25), (1, 25, 1, 32));
+        assert_eq!(widened(src, 1, 7), (1, 7, 1, 8));
+        assert_eq!(widened("çé_1 x", 1, 1), (1, 1, 1, 5));
+    }
+
+    #[test]
+    fn leaves_unknown_and_out_of_range_spans_alone() {
+        assert_eq!(widened("abc", 0, 0), (0, 0, 0, 0));
+        assert_eq!(widened("abc", 5, 1), (5, 1, 5, 1));
+        assert_eq!(widened("abc", 1, 9), (1, 9, 1, 9));
+        assert_eq!(widened("\"open", 1, 1), (1, 1, 1, 6));
     }
 }

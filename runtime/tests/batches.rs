@@ -160,10 +160,10 @@ async fn prep_that_is_not_an_array_fails_the_node() {
     for ctor in ["batch", "parallel", "batch_flow", "parallel_flow"] {
         let src = if ctor.ends_with("flow") {
             format!(
-                r#"let a = node("a"); let b = {ctor}("b", a, #{{ prep: |shared| 5 }}); flow("main", b)"#
+                r#"let a = node("a"); let b = {ctor}("b", a, #{{ prep: |shared| shared.n ?? 5 }}); flow("main", b)"#
             )
         } else {
-            format!(r#"let b = {ctor}("b", #{{ prep: |shared| 5 }}); flow("main", b)"#)
+            format!(r#"let b = {ctor}("b", #{{ prep: |shared| shared.n ?? 5 }}); flow("main", b)"#)
         };
         let err = failure(&src).await;
         assert!(err.message.contains("array"), "{ctor}: {}", err.message);

@@ -113,7 +113,7 @@ async fn run_warnings_carry_the_node_path() {
         flow("main", inner)
     "#)
     .await;
-    let w = warnings(&events);
+    let w = run_warnings(&events);
     assert_eq!(w.len(), 1);
     assert_eq!(w[0].2.as_deref(), Some("main/inner/a"));
 }

@@ -83,7 +83,7 @@ async fn unmatched_action_ends_the_flow_with_a_warning_naming_node_and_edges() {
     // the default edge.
     assert_eq!(outcome.result, Ok("maybe".to_string()));
     assert_eq!(outcome.shared["seen"], json!(["a"]));
-    let w = warnings(&events);
+    let w = run_warnings(&events);
     assert_eq!(w.len(), 1, "{w:?}");
     let (code, message, path) = &w[0];
     assert_eq!(code, "unmatched-action");
@@ -104,7 +104,7 @@ async fn default_action_without_default_edge_warns_when_other_edges_exist() {
     let (outcome, events) = run(&src).await;
     assert_eq!(outcome.result, Ok("default".to_string()));
     assert_eq!(outcome.shared["seen"], json!(["a"]));
-    assert_eq!(warning_codes(&events), vec!["unmatched-action"]);
+    assert_eq!(run_warning_codes(&events), vec!["unmatched-action"]);
 }
 
 #[tokio::test]
@@ -130,7 +130,7 @@ async fn edge_to_end_ends_quietly() {
     let (outcome, events) = run(&src).await;
     assert_eq!(outcome.result, Ok("stop".to_string()));
     assert_eq!(outcome.shared["seen"], json!(["a"]));
-    assert!(warning_codes(&events).is_empty());
+    assert!(run_warning_codes(&events).is_empty());
 }
 
 #[tokio::test]

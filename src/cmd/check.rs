@@ -35,14 +35,17 @@ enum Format {
 
 /// Run `flowscript check`.
 pub fn check(args: CheckArgs) -> ExitCode {
-    if let Err(e) = input::initial_store(args.input.as_deref(), &[]) {
-        eprintln!("error: {e:#}");
-        return ExitCode::from(EXIT_USAGE);
-    }
+    let keys = match input::initial_store(args.input.as_deref(), &[]) {
+        Ok(store) => store.keys().cloned().collect(),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
     let runtime = Runtime::new();
     let mut found: Vec<Diagnostic> = Vec::new();
     for file in &args.files {
-        let loaded = match runtime.load_file(file) {
+        let loaded = match runtime.load_file_with_keys(file, &keys) {
             Ok(l) => l,
             Err(e) => {
                 eprintln!("error: {e}");
@@ -82,7 +85,7 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// The JSON array of `--format json`. Spans are points today, so the end is the start.
+/// The JSON array of `--format json`; the end is exclusive (just past the token).
 fn to_json(found: &[Diagnostic]) -> serde_json::Value {
     found
         .iter()
@@ -93,8 +96,8 @@ fn to_json(found: &[Diagnostic]) -> serde_json::Value {
                 "file": d.span.file.as_ref(),
                 "line": d.span.line,
                 "column": d.span.column,
-                "end_line": d.span.line,
-                "end_column": d.span.column,
+                "end_line": d.span.end_line,
+                "end_column": d.span.end_column,
                 "message": d.message,
                 "help": d.help,
             })

@@ -109,7 +109,8 @@ pub fn run(args: RunArgs) -> ExitCode {
         }
     };
     let runtime = Runtime::new();
-    let loaded = match runtime.load_file(&args.file) {
+    let keys = store.keys().cloned().collect();
+    let loaded = match runtime.load_file_with_keys(&args.file, &keys) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("error: {e}");

@@ -17,6 +17,7 @@ use super::{
     DEFAULT_ACTION, Diagnostic, Edge, FlowGraph, HookKind, HookSpec, NodeId, NodeKind, NodeSpec,
     Target,
 };
+use crate::script::facts::ScriptFacts;
 use crate::span::Span;
 
 /// A hook ready to call: the function pointer and whether it takes `params`.
@@ -102,6 +103,7 @@ pub(crate) struct Recorder {
     edges: Vec<Edge>,
     edge_index: HashMap<(NodeId, String), usize>,
     diagnostics: Vec<Diagnostic>,
+    facts: Arc<ScriptFacts>,
     limits: RecordLimits,
     started: Instant,
 }
@@ -146,6 +148,7 @@ pub(crate) fn record_progress(ops: u64) -> Option<String> {
 pub(crate) fn record<E>(
     file: Arc<str>,
     ast: Arc<AST>,
+    facts: Arc<ScriptFacts>,
     limits: RecordLimits,
     eval: impl FnOnce() -> Result<Dynamic, E>,
 ) -> (Recorder, Result<Dynamic, E>) {
@@ -164,6 +167,7 @@ pub(crate) fn record<E>(
         edges: Vec::new(),
         edge_index: HashMap::new(),
         diagnostics: Vec::new(),
+        facts,
         limits,
         started: Instant::now(),
     };
@@ -217,7 +221,8 @@ impl Recorder {
         pos: rhai::Position,
     ) -> NodeRef {
         let span = self.span(pos);
-        let parsed = options::parse(kind, opts, &span);
+        let keys = self.facts.option_keys(span.line, span.column);
+        let parsed = options::parse(kind, opts, &span, keys);
         self.diagnostics.extend(parsed.diagnostics);
         let id = self.nodes.len();
         let mut spec = NodeSpec {
@@ -245,7 +250,7 @@ impl Recorder {
                     }
                     hooks.set(hook_kind, hook);
                 }
-                Err(d) => self.diagnostics.push(d),
+                Err(d) => self.diagnostics.push(*d),
             }
         }
         self.nodes.push(spec);
@@ -263,7 +268,7 @@ impl Recorder {
         kind: HookKind,
         ptr: FnPtr,
         option_span: &Span,
-    ) -> Result<(HookSpec, Hook), Diagnostic> {
+    ) -> Result<(HookSpec, Hook), Box<Diagnostic>> {
         let name = ptr.fn_name().to_string();
         let curried = ptr.curry().len();
         let base = kind.base_arity();
@@ -319,7 +324,7 @@ impl Recorder {
                 } else {
                     format!("function `{name}`")
                 };
-                Err(Diagnostic::error(
+                Err(Box::new(Diagnostic::error(
                     "bad-arity",
                     span,
                     format!(
@@ -332,7 +337,7 @@ impl Recorder {
                         base + 1
                     ),
                 )
-                .with_help(format!("the {what} should be {}", kind.signature())))
+                .with_help(format!("the {what} should be {}", kind.signature()))))
             }
         }
     }

@@ -28,6 +28,18 @@ pub struct Diagnostic {
     /// How to fix it, when there is something to say.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    /// A mechanical fix (a "did you mean" replacement), for editors' quick-fixes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+}
+
+/// Replace the text at `span` with `replacement`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fix {
+    /// The text to replace (a key, a string literal with its quotes).
+    pub span: Span,
+    /// The new text.
+    pub replacement: String,
 }
 
 impl Diagnostic {
@@ -39,6 +51,7 @@ impl Diagnostic {
             span,
             message: message.into(),
             help: None,
+            fix: None,
         }
     }
 
@@ -53,6 +66,15 @@ impl Diagnostic {
     /// The same diagnostic with help text.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// The same diagnostic with a mechanical fix.
+    pub fn with_fix(mut self, span: Span, replacement: impl Into<String>) -> Self {
+        self.fix = Some(Fix {
+            span,
+            replacement: replacement.into(),
+        });
         self
     }
 

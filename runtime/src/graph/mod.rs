@@ -6,12 +6,13 @@
 pub mod build;
 pub mod diagnostic;
 pub mod options;
+pub mod validate;
 
 use serde::{Deserialize, Serialize};
 
 use crate::span::Span;
 
-pub use diagnostic::{Diagnostic, Severity};
+pub use diagnostic::{Diagnostic, Fix, Severity};
 pub use options::{Backoff, NodeOptions, OnError};
 
 /// Index of a node in [`FlowGraph::nodes`].

@@ -4,6 +4,7 @@ use rhai::{Dynamic, FnPtr, Map};
 use serde::{Deserialize, Serialize};
 
 use super::{Diagnostic, HookKind, NodeKind};
+use crate::script::facts::OptionKey;
 use crate::span::Span;
 
 /// How the wait between attempts grows.
@@ -125,21 +126,30 @@ pub struct ParsedOptions {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Check an option map for a constructor; unknown keys and bad values become diagnostics.
-pub fn parse(kind: NodeKind, map: &Map, span: &Span) -> ParsedOptions {
+/// Check an option map for a constructor; unknown keys and bad values become diagnostics,
+/// located at the key (or value) in `keys` when the map was a literal, else at `span`.
+pub fn parse(kind: NodeKind, map: &Map, span: &Span, keys: &[OptionKey]) -> ParsedOptions {
     let mut out = ParsedOptions::default();
     let allowed = allowed_keys(kind);
     let ctor = kind.constructor();
     for (key, value) in map {
         let key = key.as_str();
+        let written = keys.iter().find(|k| k.key == key);
         if !allowed.contains(&key) {
+            let at = written.map_or(span, |k| &k.key_span);
             let mut d = Diagnostic::error(
                 "unknown-option",
-                span.clone(),
+                at.clone(),
                 format!("unknown option `{key}` for {ctor}()"),
             );
             d = match did_you_mean(key, allowed) {
-                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                Some(s) => {
+                    let d = d.with_help(format!("did you mean `{s}`?"));
+                    match written {
+                        Some(k) => d.with_fix(k.key_span.clone(), s),
+                        None => d,
+                    }
+                }
                 None => d.with_help(format!("{ctor}() takes: {}", allowed.join(", "))),
             };
             out.diagnostics.push(d);
@@ -149,7 +159,7 @@ pub fn parse(kind: NodeKind, map: &Map, span: &Span) -> ParsedOptions {
             out.diagnostics.push(
                 Diagnostic::error(
                     "invalid-option-value",
-                    span.clone(),
+                    written.map_or(span, |k| &k.value_span).clone(),
                     format!("invalid value for option `{key}` of {ctor}(): {msg}"),
                 )
                 .with_help(help_for(key)),

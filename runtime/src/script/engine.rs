@@ -16,6 +16,8 @@ const PROGRESS_EVERY: u64 = 256;
 /// Build the engine every load and run uses.
 pub fn new_engine() -> Engine {
     let mut engine = Engine::new();
+    // The loader optimises explicitly after reading the unoptimised AST (see `load.rs`).
+    engine.set_optimization_level(rhai::OptimizationLevel::None);
     // Debug builds halve Rhai's default depths; a hook-building helper `fn` then fails with a
     // misleading parse error, so set them explicitly.
     engine.set_max_expr_depths(128, 64);

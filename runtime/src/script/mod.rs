@@ -3,6 +3,7 @@
 pub mod api;
 pub mod engine;
 pub mod error;
+pub mod facts;
 pub mod grain;
 pub mod hook_lib;
 pub mod store;

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use flowscript_runtime::events::CollectSink;
-use flowscript_runtime::{Event, EventKind, Loaded, RunOptions, RunOutcome, Runtime};
+use flowscript_runtime::{Diagnostic, Event, EventKind, Loaded, RunOptions, RunOutcome, Runtime};
 use serde_json::Value;
 
 /// Load `src`, panicking with the diagnostics if it has errors.
@@ -74,7 +74,14 @@ pub fn started(events: &[Event]) -> Vec<String> {
 /// Run `src` with `opts`, collecting its events in a sink that is returned too (to look at events
 /// that arrive after the run returned).
 pub async fn run_collecting(src: &str, opts: RunOptions) -> (RunOutcome, Arc<CollectSink>) {
-    let loaded = load(src);
+    // Like `flowscript run`: the input's keys count as written.
+    let keys = opts.input.keys().cloned().collect();
+    let loaded = Runtime::new().load_with_keys("test.flow.rhai", src, &keys);
+    assert!(
+        loaded.program.is_some(),
+        "load failed: {:#?}",
+        loaded.diagnostics
+    );
     let sink = Arc::new(CollectSink::default());
     let outcome = loaded
         .program
@@ -201,4 +208,26 @@ pub fn edge(from: &str, action: &str, to: &str) -> (String, String, String) {
 /// Run `src` and keep the sink, to look at events that arrive after the run returned.
 pub async fn run_keep_sink(src: &str) -> (RunOutcome, Arc<CollectSink>) {
     run_collecting(src, RunOptions::default()).await
+}
+
+/// Warnings raised while running (they name a node path), without the load-time ones.
+pub fn run_warnings(events: &[Event]) -> Vec<(String, String, Option<String>)> {
+    warnings(events)
+        .into_iter()
+        .filter(|w| w.2.is_some())
+        .collect()
+}
+
+/// Codes of the warnings raised while running.
+pub fn run_warning_codes(events: &[Event]) -> Vec<String> {
+    run_warnings(events).into_iter().map(|w| w.0).collect()
+}
+
+/// The codes of `diagnostics` that are `code`.
+pub fn only<'a>(diagnostics: &'a [Diagnostic], code: &str) -> Vec<&'a str> {
+    diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .filter(|c| *c == code)
+        .collect()
 }

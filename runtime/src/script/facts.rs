@@ -1,0 +1,480 @@
+//! Static facts about a script's functions, read from its unoptimised AST without running it:
+//! what each function can return, which keys it reads from its parameters, which keys any code
+//! writes, and where each constructor's option keys are written.
+//!
+//! The validator and the language server use these for the rules the recorded graph alone cannot
+//! decide (`dead-edge`, `unmatched-action`, `not-an-array`, `unwritten-key`) and to point
+//! option diagnostics at the key itself. The reach is deliberately syntactic: a value counts as
+//! known only when it is a literal at a return point; everything else is [`Returned::Unknown`].
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use rhai::{AST, Dynamic, Expr, Stmt, StmtBlock};
+
+use crate::span::Span;
+
+/// One value a function can return, as far as the syntax shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Returned {
+    /// A string literal (an action, for a post hook).
+    Text(String, Span),
+    /// `()`, an empty body or a body ending in a statement: the default action.
+    Unit(Span),
+    /// An array literal.
+    Array(Span),
+    /// Another literal or a value of a known non-array, non-action type ("a map", "an integer").
+    Other(&'static str, Span),
+    /// Anything computed.
+    Unknown,
+}
+
+/// A literal-key read of a parameter: `p.key` or `p["key"]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Read {
+    /// Index of the parameter read (closures' captured variables come first).
+    pub param: usize,
+    /// The key.
+    pub key: String,
+    /// Where the key is written in the source.
+    pub span: Span,
+    /// Whether the read has a fallback (`p.key ?? default`), so a missing key is expected.
+    pub guarded: bool,
+    /// Whether the key is a string index (`p["key"]`) rather than a property.
+    pub indexed: bool,
+}
+
+/// What one script function (or closure) does, syntactically.
+#[derive(Debug, Clone, Default)]
+pub struct FnFacts {
+    /// Number of parameters, captured variables included.
+    pub params: usize,
+    /// Every value the function can return, in source order.
+    pub returns: Vec<Returned>,
+    /// Literal-key reads of its parameters.
+    pub reads: Vec<Read>,
+}
+
+impl FnFacts {
+    /// Whether every return point is a literal.
+    pub fn returns_are_literal(&self) -> bool {
+        !self.returns.iter().any(|r| matches!(r, Returned::Unknown))
+    }
+}
+
+/// An option key written in a constructor's literal option map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OptionKey {
+    /// The key.
+    pub key: String,
+    /// Where the key is.
+    pub key_span: Span,
+    /// Where its value starts.
+    pub value_span: Span,
+}
+
+/// Constructors and the index of their option-map argument.
+const CONSTRUCTORS: [(&str, usize); 7] = [
+    ("node", 1),
+    ("batch", 1),
+    ("parallel", 1),
+    ("flow", 2),
+    ("batch_flow", 2),
+    ("parallel_flow", 2),
+    ("branches", 2),
+];
+
+/// Everything [`ScriptFacts::collect`] learns about a script.
+#[derive(Debug, Clone, Default)]
+pub struct ScriptFacts {
+    functions: HashMap<String, Vec<FnFacts>>,
+    option_keys: HashMap<(usize, usize), Vec<OptionKey>>,
+    written: HashSet<String>,
+}
+
+impl ScriptFacts {
+    /// Read the facts from an AST compiled without optimisation (optimisation folds literal
+    /// maps into constants and loses their keys' positions).
+    pub fn collect(ast: &AST, file: &Arc<str>) -> Self {
+        let mut facts = Self::default();
+        let mut walker = Walker {
+            file,
+            facts: &mut facts,
+            params: &[],
+            reads: Vec::new(),
+        };
+        walker.block(ast.statements());
+        for (_, _, name, _, def) in ast.shared_lib().iter_script_fn_info() {
+            let params: Vec<&str> = def.params.iter().map(|p| p.as_str()).collect();
+            let mut walker = Walker {
+                file,
+                facts: &mut facts,
+                params: &params,
+                reads: Vec::new(),
+            };
+            let returns = walker.body(def);
+            let reads = std::mem::take(&mut walker.reads);
+            facts
+                .functions
+                .entry(name.to_string())
+                .or_default()
+                .push(FnFacts {
+                    params: params.len(),
+                    returns,
+                    reads,
+                });
+        }
+        facts
+    }
+
+    /// The facts of function `name` called with `arity` arguments after any captured ones.
+    pub fn function(&self, name: &str, arity: usize) -> Option<&FnFacts> {
+        let overloads = self.functions.get(name)?;
+        overloads
+            .iter()
+            .find(|f| f.params == arity)
+            .or(match overloads.as_slice() {
+                [only] if only.params >= arity => Some(only),
+                _ => None,
+            })
+    }
+
+    /// The option keys of the constructor call at `line`:`column`, when its options are a map
+    /// literal.
+    pub fn option_keys(&self, line: usize, column: usize) -> &[OptionKey] {
+        self.option_keys
+            .get(&(line, column))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether any code writes `key` on any map-like value (`x.key = …`, `x["key"] op= …`,
+    /// `x.push("key", …)`, `x.update("key", …)`).
+    pub fn is_written(&self, key: &str) -> bool {
+        self.written.contains(key)
+    }
+
+    /// Every key written anywhere, in no particular order.
+    pub fn written_keys(&self) -> impl Iterator<Item = &str> {
+        self.written.iter().map(String::as_str)
+    }
+}
+
+struct Walker<'a> {
+    file: &'a Arc<str>,
+    facts: &'a mut ScriptFacts,
+    params: &'a [&'a str],
+    reads: Vec<Read>,
+}
+
+impl Walker<'_> {
+    fn span(&self, pos: rhai::Position) -> Span {
+        Span::at(self.file, pos)
+    }
+
+    /// A function body: walk it and collect its return values (explicit returns and the tail).
+    fn body(&mut self, def: &rhai::Shared<rhai::ScriptFuncDef>) -> Vec<Returned> {
+        // Rhai does not export the body's type, so reach its statements through a one-function
+        // AST's walk: the nodes at depth 1 are the body's statements, in order.
+        let mut module = rhai::Module::new();
+        module.set_script_fn(def.clone());
+        let one = AST::new(Vec::new(), module);
+        let mut returns = Vec::new();
+        let mut last_tail = vec![Returned::Unit(Span::point(self.file, 0, 0))];
+        one.walk(&mut |path: &[rhai::ASTNode]| {
+            if let [rhai::ASTNode::Stmt(stmt)] = path {
+                self.stmt(stmt);
+                collect_returns(stmt, self, &mut returns);
+                last_tail.clear();
+                tail(stmt, self, &mut last_tail);
+            }
+            true
+        });
+        returns.extend(last_tail);
+        returns
+    }
+
+    fn block(&mut self, stmts: &[Stmt]) {
+        for s in stmts {
+            self.stmt(s);
+        }
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) {
+        match stmt {
+            Stmt::If(fc, _) | Stmt::While(fc, _) | Stmt::Do(fc, ..) | Stmt::TryCatch(fc, _) => {
+                self.expr(&fc.expr, false);
+                self.block(fc.body.statements());
+                self.block(fc.branch.statements());
+            }
+            Stmt::Switch(x, _) => {
+                self.expr(&x.0, false);
+                for case in &x.1.expressions {
+                    self.expr(&case.lhs, false);
+                    self.expr(&case.rhs, false);
+                }
+            }
+            Stmt::For(x, _) => {
+                self.expr(&x.2.expr, false);
+                self.block(x.2.body.statements());
+            }
+            Stmt::Var(x, ..) => self.expr(&x.1, false),
+            Stmt::Assignment(x) => {
+                let target = &x.1.lhs;
+                if let Some(key) = written_key(target) {
+                    self.facts.written.insert(key);
+                }
+                self.target(target);
+                self.expr(&x.1.rhs, false);
+            }
+            Stmt::FnCall(call, pos) => self.call(call, *pos),
+            Stmt::Block(b) => self.block(b.statements()),
+            Stmt::Expr(e) => self.expr(e, false),
+            Stmt::BreakLoop(Some(e), ..) | Stmt::Return(Some(e), ..) => self.expr(e, false),
+            Stmt::Import(x, _) => self.expr(&x.0, false),
+            _ => {}
+        }
+    }
+
+    /// An assignment target: its indexes are reads, its head is a write.
+    fn target(&mut self, target: &Expr) {
+        if let Expr::Dot(x, ..) | Expr::Index(x, ..) = target {
+            self.chain_args(&x.rhs);
+        }
+    }
+
+    fn call(&mut self, call: &rhai::FnCallExpr, pos: rhai::Position) {
+        if let Some(&(_, at)) = CONSTRUCTORS.iter().find(|(n, _)| *n == call.name.as_str())
+            && let Some(Expr::Map(map, _)) = call.args.get(at)
+        {
+            let keys = map
+                .0
+                .iter()
+                .map(|(ident, value)| OptionKey {
+                    key: ident.name.to_string(),
+                    key_span: self.span(ident.pos),
+                    value_span: self.span(value.position()),
+                })
+                .collect();
+            let span = self.span(pos);
+            self.facts
+                .option_keys
+                .insert((span.line, span.column), keys);
+        }
+        for a in &call.args {
+            self.expr(a, false);
+        }
+    }
+
+    fn expr(&mut self, expr: &Expr, guarded: bool) {
+        match expr {
+            Expr::Dot(x, ..) | Expr::Index(x, ..) => {
+                if let Some(read) = self.read_of(expr, guarded) {
+                    self.reads.push(read);
+                }
+                if let Expr::Dot(..) = expr
+                    && let Some((method, key)) = method_key(&x.rhs)
+                    && matches!(method, "push" | "update")
+                {
+                    self.facts.written.insert(key);
+                }
+                self.expr(&x.lhs, false);
+                self.chain_args(&x.rhs);
+            }
+            Expr::Coalesce(list, _) => {
+                for (i, e) in list.iter().enumerate() {
+                    self.expr(e, i + 1 < list.len());
+                }
+            }
+            Expr::InterpolatedString(list, _) | Expr::Array(list, _) => {
+                for e in list.iter() {
+                    self.expr(e, false);
+                }
+            }
+            Expr::And(list, _) | Expr::Or(list, _) => {
+                for e in list.iter() {
+                    self.expr(e, false);
+                }
+            }
+            Expr::Map(m, _) => {
+                for (_, e) in &m.0 {
+                    self.expr(e, false);
+                }
+            }
+            Expr::FnCall(call, pos) => self.call(call, *pos),
+            Expr::MethodCall(call, _) => {
+                for a in &call.args {
+                    self.expr(a, false);
+                }
+            }
+            Expr::Stmt(block) => self.block(block.statements()),
+            Expr::Custom(c, _) => {
+                for e in &c.inputs {
+                    self.expr(e, false);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The non-head parts of a chain's right side: index expressions and method arguments.
+    fn chain_args(&mut self, rhs: &Expr) {
+        match rhs {
+            Expr::Dot(x, ..) | Expr::Index(x, ..) => {
+                self.chain_args(&x.lhs);
+                self.chain_args(&x.rhs);
+            }
+            Expr::MethodCall(call, _) => {
+                for a in &call.args {
+                    self.expr(a, false);
+                }
+            }
+            Expr::Property(..) => {}
+            other => self.expr(other, false),
+        }
+    }
+
+    /// `param.key…` or `param["key"]…` as a read of a parameter.
+    fn read_of(&self, expr: &Expr, guarded: bool) -> Option<Read> {
+        let (Expr::Dot(x, ..) | Expr::Index(x, ..)) = expr else {
+            return None;
+        };
+        let Expr::Variable(var, ..) = &x.lhs else {
+            return None;
+        };
+        let param = self.params.iter().rposition(|p| *p == var.1.as_str())?;
+        let (key, pos, indexed) = match (expr, head(&x.rhs)) {
+            (Expr::Dot(..), Expr::Property(p, pos)) => (p.2.to_string(), *pos, false),
+            (Expr::Index(..), Expr::StringConstant(s, pos)) => (s.to_string(), *pos, true),
+            _ => return None,
+        };
+        Some(Read {
+            param,
+            key,
+            span: self.span(pos),
+            guarded,
+            indexed,
+        })
+    }
+}
+
+/// The leftmost element of a chain's right side.
+fn head(rhs: &Expr) -> &Expr {
+    match rhs {
+        Expr::Dot(x, ..) | Expr::Index(x, ..) => head(&x.lhs),
+        other => other,
+    }
+}
+
+/// The key an assignment target writes: `v.key…` or `v["key"]…`.
+fn written_key(target: &Expr) -> Option<String> {
+    match target {
+        Expr::Dot(x, ..) => match head(&x.rhs) {
+            Expr::Property(p, _) => Some(p.2.to_string()),
+            _ => None,
+        },
+        Expr::Index(x, ..) => match head(&x.rhs) {
+            Expr::StringConstant(s, _) => Some(s.to_string()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `v.method("key", …)`: the method's name and literal first argument.
+fn method_key(rhs: &Expr) -> Option<(&str, String)> {
+    let Expr::MethodCall(call, _) = head(rhs) else {
+        return None;
+    };
+    match call.args.first() {
+        Some(Expr::StringConstant(s, _)) => Some((call.name.as_str(), s.to_string())),
+        _ => None,
+    }
+}
+
+/// Explicit `return`s anywhere in a function body (closures are separate functions).
+fn collect_returns(stmt: &Stmt, w: &Walker, out: &mut Vec<Returned>) {
+    let blocks = |b: &StmtBlock, out: &mut Vec<Returned>| {
+        for s in b.statements() {
+            collect_returns(s, w, out);
+        }
+    };
+    match stmt {
+        Stmt::Return(Some(e), ..) => classify(e, w, out),
+        Stmt::Return(None, _, pos) => out.push(Returned::Unit(w.span(*pos))),
+        Stmt::If(fc, _) | Stmt::While(fc, _) | Stmt::Do(fc, ..) | Stmt::TryCatch(fc, _) => {
+            blocks(&fc.body, out);
+            blocks(&fc.branch, out);
+        }
+        Stmt::For(x, _) => blocks(&x.2.body, out),
+        Stmt::Block(b) => blocks(b, out),
+        _ => {}
+    }
+}
+
+/// The values a block can end with.
+fn tail_block(block: &StmtBlock, w: &Walker, out: &mut Vec<Returned>) {
+    match block.statements().last() {
+        None => out.push(Returned::Unit(w.span(block.position()))),
+        Some(last) => tail(last, w, out),
+    }
+}
+
+fn tail(stmt: &Stmt, w: &Walker, out: &mut Vec<Returned>) {
+    match stmt {
+        Stmt::Expr(e) => classify(e, w, out),
+        Stmt::If(fc, _) | Stmt::TryCatch(fc, _) => {
+            tail_block(&fc.body, w, out);
+            tail_block(&fc.branch, w, out);
+        }
+        Stmt::Switch(x, pos) => {
+            for case in &x.1.expressions {
+                classify(&case.rhs, w, out);
+            }
+            if x.1.def_case.is_none() {
+                out.push(Returned::Unit(w.span(*pos)));
+            }
+        }
+        Stmt::Block(b) => tail_block(b, w, out),
+        // Collected by `collect_returns`.
+        Stmt::Return(..) => {}
+        Stmt::Var(_, _, pos) | Stmt::Noop(pos) => out.push(Returned::Unit(w.span(*pos))),
+        Stmt::Assignment(x) => out.push(Returned::Unit(w.span(x.1.lhs.position()))),
+        _ => out.push(Returned::Unknown),
+    }
+}
+
+/// What an expression in return position evaluates to, as far as its syntax shows.
+fn classify(expr: &Expr, w: &Walker, out: &mut Vec<Returned>) {
+    let span = || w.span(expr.position());
+    let r = match expr {
+        Expr::StringConstant(s, _) => Returned::Text(s.to_string(), span()),
+        Expr::Unit(_) => Returned::Unit(span()),
+        Expr::Array(..) => Returned::Array(span()),
+        Expr::Map(..) => Returned::Other("a map", span()),
+        Expr::IntegerConstant(..) => Returned::Other("an integer", span()),
+        Expr::FloatConstant(..) => Returned::Other("a number", span()),
+        Expr::BoolConstant(..) | Expr::And(..) | Expr::Or(..) => {
+            Returned::Other("a boolean", span())
+        }
+        Expr::CharConstant(..) => Returned::Other("a character", span()),
+        Expr::InterpolatedString(..) => Returned::Other("a string", span()),
+        Expr::DynamicConstant(d, _) => constant(d, span()),
+        Expr::Stmt(block) => return tail_block(block, w, out),
+        _ => Returned::Unknown,
+    };
+    out.push(r);
+}
+
+fn constant(d: &Dynamic, span: Span) -> Returned {
+    if d.is_unit() {
+        Returned::Unit(span)
+    } else if d.is_array() {
+        Returned::Array(span)
+    } else if let Ok(s) = d.clone().into_immutable_string() {
+        Returned::Text(s.to_string(), span)
+    } else if d.is_map() {
+        Returned::Other("a map", span)
+    } else {
+        Returned::Unknown
+    }
+}

@@ -1,0 +1,210 @@
+//! In-process protocol tests: JSON-RPC messages through the tower-lsp-server service, as an
+//! editor would send them.
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+use tower::{Service, ServiceExt};
+use tower_lsp_server::LspService;
+use tower_lsp_server::jsonrpc::Request;
+
+use flowscript_lsp::server::{self, Backend};
+
+const URI: &str = "file:///tmp/demo.flow.rhai";
+
+const SCRIPT: &str = r#"let load = node("load", #{
+    retires: 3,
+    post: |shared, p, e| { shared.files = e; "done" },
+});
+let report = node("report", #{ exec: |x| fs::read(x) });
+load - "done" >> report;
+flow("main", load)
+"#;
+
+struct Client {
+    service: LspService<Backend>,
+    notes: mpsc::UnboundedReceiver<(String, Value)>,
+    next_id: i64,
+}
+
+impl Client {
+    async fn start() -> Self {
+        let (service, socket) = server::service();
+        let (tx, notes) = mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            let mut socket = socket;
+            while let Some(req) = socket.next().await {
+                let (method, _, params) = req.into_parts();
+                let _ = tx.send((method.to_string(), params.unwrap_or(Value::Null)));
+            }
+        });
+        let mut c = Client {
+            service,
+            notes,
+            next_id: 0,
+        };
+        let init = c
+            .request("initialize", json!({"capabilities": {}, "processId": null}))
+            .await;
+        assert!(
+            init["capabilities"]["completionProvider"].is_object(),
+            "{init}"
+        );
+        c.notify("initialized", json!({})).await;
+        c
+    }
+
+    async fn request(&mut self, method: &'static str, params: Value) -> Value {
+        self.next_id += 1;
+        let req = Request::build(method)
+            .id(self.next_id)
+            .params(params)
+            .finish();
+        let svc = self.service.ready().await.expect("service ready");
+        let resp = svc.call(req).await.expect("call").expect("a response");
+        let (_, body) = resp.into_parts();
+        body.expect("no error")
+    }
+
+    async fn notify(&mut self, method: &'static str, params: Value) {
+        let req = Request::build(method).params(params).finish();
+        let svc = self.service.ready().await.expect("service ready");
+        let _ = svc.call(req).await.expect("call");
+    }
+
+    /// The next publishDiagnostics notification.
+    async fn diagnostics(&mut self) -> Value {
+        let wait = async {
+            loop {
+                let (method, params) = self.notes.recv().await.expect("server alive");
+                if method == "textDocument/publishDiagnostics" {
+                    return params;
+                }
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(10), wait)
+            .await
+            .expect("diagnostics within 10 s")
+    }
+
+    async fn open(&mut self, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": URI, "languageId": "flowscript", "version": 1, "text": text}}),
+        )
+        .await;
+    }
+}
+
+fn at(line: u32, character: u32) -> Value {
+    json!({"textDocument": {"uri": URI}, "position": {"line": line, "character": character}})
+}
+
+fn labels(resp: &Value) -> Vec<String> {
+    resp.as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|i| i["label"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_through_every_method() {
+    let mut c = Client::start().await;
+    c.open(SCRIPT).await;
+
+    let diags = c.diagnostics().await;
+    assert_eq!(diags["version"], 1);
+    let first = &diags["diagnostics"][0];
+    assert_eq!(first["code"], "unknown-option", "{diags}");
+    assert_eq!(first["range"]["start"], json!({"line": 1, "character": 4}));
+    assert_eq!(first["range"]["end"], json!({"line": 1, "character": 11}));
+
+    // Completion of option keys in the map of node("load", #{ … }), at the start of line 2.
+    let resp = c.request("textDocument/completion", at(2, 4)).await;
+    let l = labels(&resp);
+    assert!(l.contains(&"retries".to_string()), "{l:?}");
+    assert!(!l.contains(&"concurrency".to_string()), "{l:?}");
+
+    // Hover on `load` in `load - "done"`.
+    let resp = c.request("textDocument/hover", at(5, 1)).await;
+    let md = resp["contents"]["value"].as_str().unwrap_or_default();
+    assert!(md.contains("**node** `load`"), "{md}");
+    assert!(md.contains("→ `report`"), "{md}");
+
+    // Definition of `report` in `>> report`.
+    let resp = c.request("textDocument/definition", at(5, 18)).await;
+    assert_eq!(
+        resp["range"]["start"],
+        json!({"line": 4, "character": 4}),
+        "{resp}"
+    );
+
+    let resp = c
+        .request(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": URI}}),
+        )
+        .await;
+    assert_eq!(resp[0]["name"], "main", "{resp}");
+    let children: Vec<_> = resp[0]["children"]
+        .as_array()
+        .map(|c| c.iter().map(|s| s["name"].clone()).collect())
+        .unwrap_or_default();
+    assert_eq!(children, [json!("load"), json!("report")]);
+
+    let resp = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": URI},
+                   "range": {"start": {"line": 1, "character": 6}, "end": {"line": 1, "character": 6}},
+                   "context": {"diagnostics": []}}),
+        )
+        .await;
+    let edit = &resp[0]["edit"]["changes"][URI][0];
+    assert_eq!(edit["newText"], "retries", "{resp}");
+    assert_eq!(resp[0]["kind"], "quickfix");
+
+    let resp = c
+        .request("flowscript/graph", json!({"textDocument": {"uri": URI}}))
+        .await;
+    let mermaid = resp["mermaid"].as_str().unwrap_or_default();
+    assert!(mermaid.starts_with("flowchart"), "{mermaid}");
+    assert!(mermaid.contains("report"), "{mermaid}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stale_versions_are_dropped_and_broken_lines_still_complete() {
+    let mut c = Client::start().await;
+    c.open(SCRIPT).await;
+    let _ = c.diagnostics().await;
+    // Two quick edits: only the last version's diagnostics are published.
+    for (version, text) in [
+        (2, SCRIPT.replace("retires", "retries")),
+        (3, format!("{SCRIPT}let broken = ;\n")),
+    ] {
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": URI, "version": version},
+                   "contentChanges": [{"text": text}]}),
+        )
+        .await;
+    }
+    let diags = c.diagnostics().await;
+    assert_eq!(diags["version"], 3, "{diags}");
+    assert_eq!(diags["diagnostics"][0]["code"], "syntax", "{diags}");
+    // Completion after `load - "` on a new line still knows the actions.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 4},
+               "contentChanges": [{"text": format!("{SCRIPT}let broken = ;\nload - \"")}]}),
+    )
+    .await;
+    let resp = c.request("textDocument/completion", at(9, 8)).await;
+    assert_eq!(labels(&resp), ["done"], "{resp}");
+}

@@ -153,11 +153,15 @@ impl Runtime {
         let recorded = recorder.finish(value, end);
         let mut diagnostics = recorded.diagnostics;
         diagnostics.extend(top_error);
-        if let Some(graph) = &recorded.graph {
+        let mut graph = recorded.graph;
+        if let Some(graph) = &mut graph {
             diagnostics.extend(validate(graph, &facts, known_keys));
+            for edge in &mut graph.edges {
+                widen(&mut edge.span, &facts, &source);
+            }
         }
         for d in &mut diagnostics {
-            d.span.widen_to_token(&source);
+            widen(&mut d.span, &facts, &source);
             if let Some(fix) = &mut d.fix {
                 fix.span.widen_to_token(&source);
             }
@@ -165,7 +169,7 @@ impl Runtime {
         // Top to bottom, like a reader (stable: one place's diagnostics keep their order).
         diagnostics.sort_by_key(|d| (d.span.line == 0, d.span.line, d.span.column));
         let has_errors = diagnostics.iter().any(Diagnostic::is_error);
-        let program = match (&recorded.graph, has_errors) {
+        let program = match (&graph, has_errors) {
             (Some(graph), false) => {
                 let warnings = diagnostics.clone();
                 Some(Program::new(
@@ -180,11 +184,24 @@ impl Runtime {
         };
         Loaded {
             source,
-            graph: recorded.graph,
+            graph,
             diagnostics,
             program,
             facts,
         }
+    }
+}
+
+/// Give a point span its extent: a whole transition expression when it points at one's
+/// operator, else the token there.
+fn widen(span: &mut Span, facts: &ScriptFacts, source: &str) {
+    if span.is_point()
+        && let Some(t) = facts.transition(span.line, span.column)
+    {
+        *span = t.range.clone();
+        span.widen_end_over_token(source);
+    } else {
+        span.widen_to_token(source);
     }
 }
 

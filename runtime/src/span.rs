@@ -54,21 +54,33 @@ impl Span {
     /// (with its quotes), an identifier or number, or else one character. Spans that already
     /// have an extent, or whose start is not in `source`, are left alone.
     pub fn widen_to_token(&mut self, source: &str) {
-        if !self.is_known() || !self.is_point() {
-            return;
+        if self.is_known() && self.is_point() {
+            self.extend_over_token_at(source, self.line, self.column);
         }
-        let Some(text) = source.lines().nth(self.line - 1) else {
+    }
+
+    /// Move the end past the token that starts at the current end (a range recorded as
+    /// "first token .. start of last token").
+    pub fn widen_end_over_token(&mut self, source: &str) {
+        if self.end_line > 0 {
+            self.extend_over_token_at(source, self.end_line, self.end_column);
+        }
+    }
+
+    fn extend_over_token_at(&mut self, source: &str, line: usize, column: usize) {
+        let Some(text) = source.lines().nth(line - 1) else {
             return;
         };
-        let start = self.column.max(1) - 1;
+        let start = column.max(1) - 1;
         let rest: Vec<char> = text.chars().skip(start).collect();
         let Some(&first) = rest.first() else {
             return;
         };
-        let len = token_len(&rest, first);
-        self.column = start + 1;
-        self.end_line = self.line;
-        self.end_column = start + 1 + len;
+        if self.is_point() {
+            self.column = start + 1;
+        }
+        self.end_line = line;
+        self.end_column = start + 1 + token_len(&rest, first);
     }
 }
 
@@ -87,6 +99,7 @@ fn token_len(rest: &[char], first: char) -> usize {
             // Unterminated on this line: cover the rest of it.
             rest.len()
         }
+        '-' if rest.get(1).is_some_and(char::is_ascii_digit) => 1 + token_len(&rest[1..], rest[1]),
         c if c.is_alphanumeric() || c == '_' => rest
             .iter()
             .take_while(|c| c.is_alphanumeric() || **c == '_')

@@ -73,6 +73,16 @@ pub struct OptionKey {
     pub value_span: Span,
 }
 
+/// A transition expression (`a >> b`, `a - "x" >> b`, `a.then(b)`, `a.on("x", b)`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transition {
+    /// From the first token of the expression to the start of its last token (the loader
+    /// widens the end over that token).
+    pub range: Span,
+    /// The label's string literal, when the action is written as one.
+    pub label: Option<Span>,
+}
+
 /// Constructors and the index of their option-map argument.
 const CONSTRUCTORS: [(&str, usize); 7] = [
     ("node", 1),
@@ -89,6 +99,7 @@ const CONSTRUCTORS: [(&str, usize); 7] = [
 pub struct ScriptFacts {
     functions: HashMap<String, Vec<FnFacts>>,
     option_keys: HashMap<(usize, usize), Vec<OptionKey>>,
+    transitions: HashMap<(usize, usize), Transition>,
     written: HashSet<String>,
 }
 
@@ -145,6 +156,12 @@ impl ScriptFacts {
         self.option_keys
             .get(&(line, column))
             .map_or(&[], Vec::as_slice)
+    }
+
+    /// The transition whose operator (or method name) is at `line`:`column`, where edges and
+    /// their diagnostics are recorded.
+    pub fn transition(&self, line: usize, column: usize) -> Option<&Transition> {
+        self.transitions.get(&(line, column))
     }
 
     /// Whether any code writes `key` on any map-like value (`x.key = …`, `x["key"] op= …`,
@@ -243,6 +260,18 @@ impl Walker<'_> {
     }
 
     fn call(&mut self, call: &rhai::FnCallExpr, pos: rhai::Position) {
+        if let (">>" | "-", [lhs, rhs]) = (call.name.as_str(), call.args.as_slice()) {
+            let label = match (call.name.as_str(), rhs) {
+                ("-", Expr::FnCall(inner, _)) if inner.name.as_str() == ">>" => {
+                    match inner.args.first() {
+                        Some(Expr::StringConstant(_, at)) => Some(self.span(*at)),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            self.transition(pos, lhs, rhs, label);
+        }
         if let Some(&(_, at)) = CONSTRUCTORS.iter().find(|(n, _)| *n == call.name.as_str())
             && let Some(Expr::Map(map, _)) = call.args.get(at)
         {
@@ -270,6 +299,16 @@ impl Walker<'_> {
             Expr::Dot(x, ..) | Expr::Index(x, ..) => {
                 if let Some(read) = self.read_of(expr, guarded) {
                     self.reads.push(read);
+                }
+                if let (Expr::Dot(..), Expr::MethodCall(call, at)) = (expr, &x.rhs)
+                    && matches!(call.name.as_str(), "then" | "on")
+                    && let Some(last) = call.args.last()
+                {
+                    let label = match (call.name.as_str(), call.args.first()) {
+                        ("on", Some(Expr::StringConstant(_, l))) => Some(self.span(*l)),
+                        _ => None,
+                    };
+                    self.transition(*at, &x.lhs, last, label);
                 }
                 if let Expr::Dot(..) = expr
                     && let Some((method, key)) = method_key(&x.rhs)
@@ -316,6 +355,20 @@ impl Walker<'_> {
         }
     }
 
+    fn transition(&mut self, at: rhai::Position, lhs: &Expr, last: &Expr, label: Option<Span>) {
+        let start = self.span(leftmost(lhs));
+        let end = self.span(rightmost(last));
+        let range = Span {
+            end_line: end.line,
+            end_column: end.column,
+            ..start
+        };
+        let at = self.span(at);
+        self.facts
+            .transitions
+            .insert((at.line, at.column), Transition { range, label });
+    }
+
     /// The non-head parts of a chain's right side: index expressions and method arguments.
     fn chain_args(&mut self, rhs: &Expr) {
         match rhs {
@@ -354,6 +407,28 @@ impl Walker<'_> {
             guarded,
             indexed,
         })
+    }
+}
+
+/// Where an expression's first token is.
+fn leftmost(expr: &Expr) -> rhai::Position {
+    match expr {
+        Expr::FnCall(call, _) if call.op_token.is_some() && call.args.len() == 2 => {
+            leftmost(&call.args[0])
+        }
+        Expr::Dot(x, ..) | Expr::Index(x, ..) => leftmost(&x.lhs),
+        other => other.position(),
+    }
+}
+
+/// Where an expression's last token starts (for the simple operands transitions take).
+fn rightmost(expr: &Expr) -> rhai::Position {
+    match expr {
+        Expr::FnCall(call, _) if call.op_token.is_some() && call.args.len() == 2 => {
+            rightmost(&call.args[1])
+        }
+        Expr::Dot(x, ..) | Expr::Index(x, ..) => rightmost(&x.rhs),
+        other => other.position(),
     }
 }
 

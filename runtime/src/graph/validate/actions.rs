@@ -79,21 +79,28 @@ pub(super) fn dead_edges(input: &Input, out: &mut Vec<Diagnostic>) {
                 format!("post of '{}' only returns {}", node.name, quoted(&actions))
             };
             let candidates: Vec<&str> = actions.iter().map(String::as_str).collect();
-            let help = match did_you_mean(&edge.action, &candidates) {
+            let label = input
+                .facts
+                .transition(edge.span.line, edge.span.column)
+                .and_then(|t| t.label.clone());
+            let suggestion = did_you_mean(&edge.action, &candidates);
+            let help = match suggestion {
                 Some(s) => format!("did you mean \"{s}\"?"),
                 None => "remove the edge, or make post return this action".to_string(),
             };
-            out.push(
-                Diagnostic::warning(
-                    "dead-edge",
-                    edge.span.clone(),
-                    format!(
-                        "the edge \"{}\" from '{}' to {to} is never taken: {why}",
-                        edge.action, node.name
-                    ),
-                )
-                .with_help(help),
-            );
+            let mut d = Diagnostic::warning(
+                "dead-edge",
+                edge.span.clone(),
+                format!(
+                    "the edge \"{}\" from '{}' to {to} is never taken: {why}",
+                    edge.action, node.name
+                ),
+            )
+            .with_help(help);
+            if let (Some(s), Some(label)) = (suggestion, label) {
+                d = d.with_fix(label, format!("\"{s}\""));
+            }
+            out.push(d);
         }
     }
 }

@@ -1,0 +1,109 @@
+//! One fixture per diagnostic code under `tests/check/`: each rule fires on its fixture, with
+//! the human rendering and the JSON snapshotted; errors exit 1, warnings alone exit 0.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// Every code `check` can report, with whether it is an error.
+const RULES: [(&str, bool); 14] = [
+    ("syntax", true),
+    ("unknown-option", true),
+    ("invalid-option-value", true),
+    ("invalid-label", true),
+    ("invalid-target", true),
+    ("bad-arity", true),
+    ("not-an-array", true),
+    ("effect-at-top-level", true),
+    ("overwritten-edge", false),
+    ("unreachable-node", false),
+    ("unmatched-action", false),
+    ("dead-edge", false),
+    ("no-exit", false),
+    ("unwritten-key", false),
+];
+
+fn check(path: &str, format: &str) -> std::process::Output {
+    Command::cargo_bin("flowscript")
+        .expect("binary")
+        .env("NO_COLOR", "1")
+        .args(["check", path, "--format", format])
+        .output()
+        .expect("run flowscript check")
+}
+
+#[test]
+fn every_rule_fires_on_its_fixture() {
+    for (rule, is_error) in RULES {
+        let path = format!("tests/check/{rule}.flow.rhai");
+        let json = check(&path, "json");
+        assert_eq!(json.status.code(), Some(i32::from(is_error)), "{rule}");
+        let found: Vec<Value> = serde_json::from_slice(&json.stdout).expect("a JSON array");
+        let d = found
+            .iter()
+            .find(|d| d["code"] == rule)
+            .unwrap_or_else(|| panic!("{rule} did not fire: {found:#?}"));
+        let severity = if is_error { "error" } else { "warning" };
+        assert_eq!(d["severity"], severity, "{rule}");
+        assert_eq!(d["file"], path.as_str());
+        assert!(
+            d["line"].as_u64() > Some(1),
+            "{rule}: located below the comment"
+        );
+        assert!(
+            (d["end_line"].as_u64(), d["end_column"].as_u64())
+                > (d["line"].as_u64(), d["column"].as_u64()),
+            "{rule}: a range, not a point: {d}"
+        );
+        insta::assert_json_snapshot!(format!("{rule}.json"), found);
+
+        let human = check(&path, "human");
+        assert_eq!(human.status.code(), json.status.code(), "{rule}");
+        assert!(
+            human.stdout.is_empty(),
+            "{rule}: human output goes to stderr"
+        );
+        let text = String::from_utf8(human.stderr).expect("utf-8");
+        assert!(text.contains(&format!("{rule}\n")), "{rule}: {text}");
+        insta::assert_snapshot!(format!("{rule}.human"), text);
+    }
+}
+
+#[test]
+fn every_fixture_names_its_rule_first() {
+    let mut fixtures: Vec<String> = std::fs::read_dir("tests/check")
+        .expect("tests/check")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    fixtures.sort();
+    let mut rules: Vec<String> = RULES
+        .iter()
+        .map(|(r, _)| format!("{r}.flow.rhai"))
+        .collect();
+    rules.sort();
+    assert_eq!(fixtures, rules, "one fixture per rule, nothing else");
+    for (rule, _) in RULES {
+        let text = std::fs::read_to_string(format!("tests/check/{rule}.flow.rhai")).expect("read");
+        assert!(text.starts_with(&format!("// {rule}: ")), "{rule}");
+    }
+}
+
+#[test]
+fn input_keys_count_as_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("in.json");
+    std::fs::write(&input, r#"{"artcle": "given"}"#).expect("write");
+    let out = Command::cargo_bin("flowscript")
+        .expect("binary")
+        .args([
+            "check",
+            "tests/check/unwritten-key.flow.rhai",
+            "--format",
+            "json",
+        ])
+        .arg("--input")
+        .arg(&input)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "[]");
+}

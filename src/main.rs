@@ -1,4 +1,5 @@
-//! The `flowscript` command: run and check flow scripts (and, later, graph, serve, lsp).
+//! The `flowscript` command: run, check and graph flow scripts, serve the language server (and,
+//! later, serve runs over HTTP).
 
 mod cmd;
 mod input;
@@ -24,6 +25,8 @@ enum Command {
     Check(cmd::check::CheckArgs),
     /// Serve the language server protocol on stdio (for editors).
     Lsp(cmd::lsp::LspArgs),
+    /// Print a script's graph without running it: mermaid (default), Graphviz DOT or JSON.
+    Graph(cmd::graph::GraphArgs),
 }
 
 /// Exit status of a failed run (1) and of usage or load errors (2), per DESIGN §2.
@@ -39,5 +42,6 @@ fn main() -> ExitCode {
         Command::Run(args) => cmd::run::run(args),
         Command::Check(args) => cmd::check::check(args),
         Command::Lsp(args) => cmd::lsp::lsp(args),
+        Command::Graph(args) => cmd::graph::graph(args),
     }
 }

@@ -6,6 +6,7 @@
 pub mod build;
 pub mod diagnostic;
 pub mod options;
+pub mod render;
 pub mod validate;
 
 use serde::{Deserialize, Serialize};

@@ -107,3 +107,47 @@ fn input_keys_count_as_written() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "[]");
 }
+
+#[test]
+fn run_stops_on_validation_errors_with_the_same_rendering() {
+    let run = Command::cargo_bin("flowscript")
+        .expect("binary")
+        .env("NO_COLOR", "1")
+        .args(["run", "tests/check/not-an-array.flow.rhai"])
+        .output()
+        .expect("run");
+    assert_eq!(run.status.code(), Some(2));
+    assert!(run.stdout.is_empty());
+    let check = check("tests/check/not-an-array.flow.rhai", "human");
+    let run_err = String::from_utf8_lossy(&run.stderr);
+    let check_err = String::from_utf8_lossy(&check.stderr);
+    let report = check_err.split("failed:").next().unwrap_or("");
+    assert!(report.contains("not-an-array"));
+    assert!(run_err.starts_with(report), "{run_err}");
+}
+
+#[test]
+fn run_prints_and_emits_warnings_and_goes_on() {
+    let out = Command::cargo_bin("flowscript")
+        .expect("binary")
+        .env("NO_COLOR", "1")
+        .args([
+            "run",
+            "tests/check/dead-edge.flow.rhai",
+            "--events",
+            "jsonl",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("dead-edge"));
+    let events: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(events[0]["type"], "warning");
+    assert_eq!(events[0]["code"], "dead-edge");
+    assert_eq!(events[0]["span"]["line"], 12);
+    assert_eq!(events[1]["type"], "run_started");
+    assert_eq!(events.last().expect("events")["type"], "run_finished");
+}

@@ -5,6 +5,8 @@
 //! The output record has the shape of the Python peers' `_common.emit`, with
 //! `"peer": "flowscript"`, so `benches/compare.py` can put both side by side.
 
+pub mod generated;
+
 use std::time::Instant;
 
 use flowscript_runtime::host::Permissions;

@@ -38,6 +38,10 @@ pub fn validate(
     facts: &ScriptFacts,
     known_keys: &HashSet<String>,
 ) -> Vec<Diagnostic> {
+    if !consistent(graph) {
+        // Only a hand-made or deserialised graph can be; record mode never builds one.
+        return Vec::new();
+    }
     let mut out_edges = vec![Vec::new(); graph.nodes.len()];
     for e in &graph.edges {
         if let Some(list) = out_edges.get_mut(e.from) {
@@ -104,6 +108,19 @@ impl<'a> Input<'a> {
         }
         Some(actions)
     }
+}
+
+/// Whether every id in the graph names one of its nodes.
+fn consistent(graph: &FlowGraph) -> bool {
+    let n = graph.nodes.len();
+    let target_ok = |t: &Target| matches!(t, Target::End) || matches!(t, Target::Node(i) if *i < n);
+    graph.entry < n
+        && graph.nodes.iter().enumerate().all(|(i, node)| {
+            node.id == i
+                && node.start.is_none_or(|s| s < n)
+                && node.branches.iter().all(|b| b.start < n)
+        })
+        && graph.edges.iter().all(|e| e.from < n && target_ok(&e.to))
 }
 
 /// `"a", "b"` for messages.

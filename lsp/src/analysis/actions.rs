@@ -23,12 +23,12 @@ pub fn fixes(a: &Analysis, range: TextRange) -> Vec<Fix> {
         .enumerate()
         .filter(|(_, d)| d.range.start <= range.end && range.start <= d.range.end)
         .filter_map(|(i, d)| {
-            let replacement = d.replacement.clone()?;
-            let wrong = a.document().slice(d.range);
+            let (at, replacement) = d.fix.clone()?;
+            let wrong = a.document().slice(at);
             Some(Fix {
                 title: format!("Replace `{wrong}` with `{replacement}`"),
                 diagnostic: i,
-                range: d.range,
+                range: at,
                 replacement,
             })
         })
@@ -49,5 +49,21 @@ mod tests {
         let one = fixes(&a, TextRange::empty(at + 2));
         assert_eq!(one.len(), 1);
         assert_eq!(one[0].replacement, "retries");
+    }
+
+    #[test]
+    fn misspelt_labels_get_the_runtime_fix() {
+        let src = "let a = node(\"a\", #{ post: |s, p, e| \"done\" });\nlet b = node(\"b\");\na - \"dnoe\" >> b;\nflow(\"main\", a)\n";
+        let a = Analysis::new("t.flow.rhai", src);
+        let at = src.find("dnoe").unwrap_or(0);
+        let fixes = fixes(&a, TextRange::empty(at));
+        let texts: Vec<String> = fixes
+            .iter()
+            .map(|f| format!("{} => {}", &src[f.range.start..f.range.end], f.replacement))
+            .collect();
+        assert!(
+            texts.contains(&"\"dnoe\" => \"done\"".to_string()),
+            "{texts:?}"
+        );
     }
 }

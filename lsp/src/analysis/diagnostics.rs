@@ -33,15 +33,17 @@ pub struct Diag {
     /// How to fix it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
-    /// For a did-you-mean: the text that should replace `range`.
+    /// For a did-you-mean: the range to replace and its replacement.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub replacement: Option<String>,
+    pub fix: Option<(TextRange, String)>,
 }
 
-/// The suggestion of a help text like "did you mean `retries`?".
+/// The suggestion of a help text like "did you mean `retries`?" (or `"done"`, quoted).
 pub fn did_you_mean(help: &str) -> Option<&str> {
-    let rest = &help[help.find("did you mean `")? + "did you mean `".len()..];
-    rest.get(..rest.find('`')?)
+    let rest = &help[help.find("did you mean ")? + "did you mean ".len()..];
+    let quote = rest.chars().next().filter(|c| *c == '`' || *c == '"')?;
+    let rest = &rest[1..];
+    rest.get(..rest.find(quote)?)
 }
 
 /// The first backticked word of a message: the misspelt one in "unknown option `retires` …".
@@ -61,13 +63,21 @@ fn convert_one(doc: &Document, outline: &Outline, d: &Diagnostic) -> Diag {
     } else {
         0
     };
-    let mut range = doc.token_range_from(start);
-    let suggestion = d.help.as_deref().and_then(did_you_mean);
-    let mut replacement = None;
-    if let (Some(s), Some(wrong)) = (suggestion, first_quoted(&d.message)) {
+    let mut range = span_range(doc, &d.span).unwrap_or_else(|| doc.token_range_from(start));
+    let mut fix = None;
+    if let Some(f) = &d.fix {
+        // The runtime's own fix: exact span and replacement.
+        if let Some(r) = span_range(doc, &f.span).or_else(|| Some(doc.token_range_from(start))) {
+            fix = Some((r, f.replacement.clone()));
+        }
+    } else if let (Some(s), Some(wrong)) = (
+        d.help.as_deref().and_then(did_you_mean),
+        first_quoted(&d.message),
+    ) {
+        // A did-you-mean without a fix: find the misspelt word near the diagnostic.
         if let Some(r) = locate(doc, outline, start, wrong) {
             range = r;
-            replacement = Some(s.to_string());
+            fix = Some((r, s.to_string()));
         }
     }
     Diag {
@@ -79,8 +89,18 @@ fn convert_one(doc: &Document, outline: &Outline, d: &Diagnostic) -> Diag {
         code: d.code.clone(),
         message: d.message.clone(),
         help: d.help.clone(),
-        replacement,
+        fix,
     }
+}
+
+/// The byte range of a span with an extent (`None` for a point or an unknown span).
+fn span_range(doc: &Document, span: &flowscript_runtime::Span) -> Option<TextRange> {
+    if !span.is_known() || span.is_point() {
+        return None;
+    }
+    let start = doc.offset_at(span.line, span.column.max(1));
+    let end = doc.offset_at(span.end_line, span.end_column.max(1));
+    (end > start).then(|| TextRange::new(start, end))
 }
 
 /// Where the misspelt `wrong` is written near `start`: the token there, a key of the option map
@@ -131,7 +151,7 @@ pub fn too_large(len: usize, limit: usize) -> Diag {
             "this document has {len} bytes; documents over {limit} bytes are not analysed"
         ),
         help: None,
-        replacement: None,
+        fix: None,
     }
 }
 
@@ -143,6 +163,7 @@ mod tests {
     #[test]
     fn extracts_suggestions() {
         assert_eq!(did_you_mean("did you mean `retries`?"), Some("retries"));
+        assert_eq!(did_you_mean("did you mean \"done\"?"), Some("done"));
         assert_eq!(did_you_mean("no"), None);
         assert_eq!(
             first_quoted("unknown option `retires` for node()"),

@@ -254,7 +254,7 @@ fn actions(a: &Analysis, var: &str) -> Vec<Completion> {
     let Some(call) = a.outline().binding(var) else {
         return Vec::new();
     };
-    let mut labels = a.outline().post_actions(a.document(), call);
+    let mut labels = a.post_actions(call);
     let mut wired = Vec::new();
     if let (Some(graph), Some(id)) = (a.graph(), a.node_of(call)) {
         for e in graph.edges_from(id) {

@@ -131,7 +131,7 @@ fn node_markdown(a: &Analysis, var: &str, call: &CtorCall) -> String {
             let _ = write!(md, "\n\nHooks: {}", hooks.join(", "));
         }
     }
-    let actions = a.outline().post_actions(doc, call);
+    let actions = a.post_actions(call);
     if !actions.is_empty() {
         let quoted: Vec<String> = actions.iter().map(|s| format!("\"{s}\"")).collect();
         let _ = write!(md, "\n\nPost returns: {}", quoted.join(", "));

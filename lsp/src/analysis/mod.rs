@@ -27,6 +27,7 @@ use std::time::Duration;
 
 use flowscript_runtime::graph::NodeId;
 use flowscript_runtime::graph::build::RecordLimits;
+use flowscript_runtime::script::facts::{Returned, ScriptFacts};
 use flowscript_runtime::{FlowGraph, Runtime};
 
 pub use actions::Fix;
@@ -72,6 +73,8 @@ pub struct Analysis {
     graph: Option<Arc<FlowGraph>>,
     /// Whether `graph` was recorded from this very text.
     graph_is_current: bool,
+    /// What the script's functions return, from the same load as `graph`.
+    facts: Option<Arc<ScriptFacts>>,
     diagnostics: Vec<Diag>,
     /// Whether the script was loaded (diagnostics are complete).
     loaded: bool,
@@ -92,10 +95,11 @@ impl Analysis {
                 .push(diagnostics::too_large(text.len(), MAX_ANALYSED_BYTES));
             return a;
         }
-        let (graph, raw) = load(file, text);
+        let (graph, facts, raw) = load(file, text);
         a.diagnostics = diagnostics::convert(&a.doc, &a.outline, &raw);
         if let Some(graph) = graph {
             a.graph = Some(Arc::new(graph));
+            a.facts = facts;
             a.graph_is_current = true;
         }
         a.loaded = true;
@@ -117,6 +121,7 @@ impl Analysis {
             outline,
             graph: previous.and_then(|p| p.graph.clone()),
             graph_is_current: false,
+            facts: previous.and_then(|p| p.facts.clone()),
             diagnostics: Vec::new(),
             loaded: false,
         }
@@ -181,14 +186,48 @@ impl Analysis {
         }
         Some(candidates.find(at_call).map_or(first.id, |n| n.id))
     }
+
+    /// The actions a node's post returns: the string literals the runtime's script facts find
+    /// at its return points (when a graph is known), then those the tokens show (which works
+    /// while the text does not parse).
+    pub fn post_actions(&self, call: &outline::CtorCall) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let hook = self
+            .node_of(call)
+            .and_then(|id| self.graph()?.nodes.get(id)?.post.clone());
+        if let (Some(hook), Some(facts)) = (hook, &self.facts) {
+            let f = hook.arity.and_then(|n| facts.function(&hook.function, n));
+            for r in f.map_or(&[][..], |f| f.returns.as_slice()) {
+                if let Returned::Text(s, _) = r {
+                    if !s.is_empty() && !out.contains(s) {
+                        out.push(s.clone());
+                    }
+                }
+            }
+        }
+        for s in self.outline.post_actions(&self.doc, call) {
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        }
+        out
+    }
 }
 
+/// What a load gives the analysis.
+type LoadResult = (
+    Option<FlowGraph>,
+    Option<Arc<ScriptFacts>>,
+    Vec<flowscript_runtime::Diagnostic>,
+);
+
 /// Load with the runtime, turning a panic into an internal-error diagnostic.
-fn load(file: &str, text: &str) -> (Option<FlowGraph>, Vec<flowscript_runtime::Diagnostic>) {
+fn load(file: &str, text: &str) -> LoadResult {
     let runtime = &shared().runtime;
     match std::panic::catch_unwind(AssertUnwindSafe(|| runtime.load(file, text))) {
-        Ok(loaded) => (loaded.graph, loaded.diagnostics),
+        Ok(loaded) => (loaded.graph, Some(loaded.facts), loaded.diagnostics),
         Err(_) => (
+            None,
             None,
             vec![flowscript_runtime::Diagnostic::error(
                 "internal-error",

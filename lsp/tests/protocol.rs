@@ -208,3 +208,36 @@ async fn stale_versions_are_dropped_and_broken_lines_still_complete() {
     let resp = c.request("textDocument/completion", at(9, 8)).await;
     assert_eq!(labels(&resp), ["done"], "{resp}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_documents_do_not_hang_the_server() {
+    let mut c = Client::start().await;
+    let huge = "let a = node(\"a\", #{ retries: 1 });\n".repeat(150_000);
+    for (version, text) in [
+        (
+            1,
+            "let a = node(\"a\");\nloop { }\nflow(\"main\", a)\n".to_string(),
+        ),
+        (2, huge),
+    ] {
+        let t = std::time::Instant::now();
+        c.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": URI, "languageId": "flowscript", "version": version, "text": text}}),
+        )
+        .await;
+        let resp = c.request("textDocument/completion", at(0, 0)).await;
+        assert!(labels(&resp).contains(&"node".to_string()));
+        let _ = c.request("textDocument/hover", at(0, 9)).await;
+        assert!(
+            t.elapsed() < Duration::from_secs(2),
+            "requests took {:?}",
+            t.elapsed()
+        );
+        let diags = c.diagnostics().await;
+        assert!(
+            !diags["diagnostics"].as_array().is_none_or(Vec::is_empty),
+            "{diags:.300}"
+        );
+    }
+}

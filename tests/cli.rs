@@ -173,7 +173,7 @@ fn bad_option_values_and_labels_are_load_errors() {
         .code(2)
         .stderr(predicate::str::contains("invalid-option-value"))
         .stderr(predicate::str::contains("invalid-label"))
-        .stderr(predicate::str::contains("t.flow.rhai:3:7"))
+        .stderr(predicate::str::contains("t.flow.rhai:3:5"))
         .stderr(predicate::str::contains("2 errors"));
 }
 

@@ -159,6 +159,14 @@ impl Runtime {
             for edge in &mut graph.edges {
                 widen(&mut edge.span, &facts, &source);
             }
+            for node in &mut graph.nodes {
+                node.span.widen_to_token(&source);
+                for hook in [&mut node.prep, &mut node.exec, &mut node.post, &mut node.fallback] {
+                    if let Some(h) = hook {
+                        h.span.widen_to_token(&source);
+                    }
+                }
+            }
         }
         for d in &mut diagnostics {
             widen(&mut d.span, &facts, &source);

@@ -125,20 +125,12 @@ fn graph() -> impl Strategy<Value = FlowGraph> {
                     .into_iter()
                     .enumerate()
                     .map(|(i, (kind, name, start, branches))| NodeSpec {
-                        id: i,
-                        name,
-                        kind,
-                        options: NodeOptions::default(),
-                        prep: None,
-                        exec: None,
-                        post: None,
-                        fallback: None,
                         start,
                         branches: branches
                             .into_iter()
                             .map(|(name, start)| Branch { name, start })
                             .collect(),
-                        span: span(),
+                        ..NodeSpec::new(i, name, kind, span())
                     })
                     .collect(),
                 edges: edges

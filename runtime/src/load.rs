@@ -161,10 +161,16 @@ impl Runtime {
             }
             for node in &mut graph.nodes {
                 node.span.widen_to_token(&source);
-                for hook in [&mut node.prep, &mut node.exec, &mut node.post, &mut node.fallback] {
-                    if let Some(h) = hook {
-                        h.span.widen_to_token(&source);
-                    }
+                for hook in [
+                    &mut node.prep,
+                    &mut node.exec,
+                    &mut node.post,
+                    &mut node.fallback,
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    hook.span.widen_to_token(&source);
                 }
             }
         }

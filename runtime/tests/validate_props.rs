@@ -133,17 +133,9 @@ proptest! {
                     options.max_steps = Some(3);
                 }
                 NodeSpec {
-                    id,
-                    name: format!("n{id}"),
-                    kind,
                     options,
-                    prep: None,
-                    exec: None,
-                    post: None,
-                    fallback: None,
-                    start: (kind.is_flow()).then_some((id + 1) % n),
-                    branches: Vec::new(),
-                    span: Span::point(&file, id + 1, 1),
+                    start: kind.is_flow().then_some((id + 1) % n),
+                    ..NodeSpec::new(id, format!("n{id}"), kind, Span::point(&file, id + 1, 1))
                 }
             })
             .collect();

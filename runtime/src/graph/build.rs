@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use rhai::{AST, Dynamic, FnPtr, Map};
 
-use super::options::{self, NodeOptions};
+use super::options;
 use super::{
     DEFAULT_ACTION, Diagnostic, Edge, FlowGraph, HookKind, HookSpec, NodeId, NodeKind, NodeSpec,
     Target,
@@ -226,17 +226,9 @@ impl Recorder {
         self.diagnostics.extend(parsed.diagnostics);
         let id = self.nodes.len();
         let mut spec = NodeSpec {
-            id,
-            name: name.to_string(),
-            kind,
             options: parsed.options,
-            prep: None,
-            exec: None,
-            post: None,
-            fallback: None,
             start,
-            branches: Vec::new(),
-            span: span.clone(),
+            ..NodeSpec::new(id, name, kind, span.clone())
         };
         let mut hooks = NodeHooks::default();
         for (hook_kind, ptr) in parsed.hooks {
@@ -398,17 +390,8 @@ impl Recorder {
                     let span = self.nodes[id].span.clone();
                     let main = self.nodes.len();
                     self.nodes.push(NodeSpec {
-                        id: main,
-                        name: "main".into(),
-                        kind: NodeKind::Flow,
-                        options: NodeOptions::default(),
-                        prep: None,
-                        exec: None,
-                        post: None,
-                        fallback: None,
                         start: Some(id),
-                        branches: Vec::new(),
-                        span,
+                        ..NodeSpec::new(main, "main", NodeKind::Flow, span)
                     });
                     self.hooks.push(NodeHooks::default());
                     Some(main)

@@ -162,6 +162,23 @@ pub struct NodeSpec {
 }
 
 impl NodeSpec {
+    /// A node with default options, no hooks, no sub-graph and no branches.
+    pub fn new(id: NodeId, name: impl Into<String>, kind: NodeKind, span: Span) -> Self {
+        Self {
+            id,
+            name: name.into(),
+            kind,
+            options: NodeOptions::default(),
+            prep: None,
+            exec: None,
+            post: None,
+            fallback: None,
+            start: None,
+            branches: Vec::new(),
+            span,
+        }
+    }
+
     /// The hook of a kind, if set.
     pub fn hook(&self, kind: HookKind) -> Option<&HookSpec> {
         match kind {

@@ -213,15 +213,7 @@ pub fn quote(text: &str) -> String {
 
 /// Text for a `//` comment: one line, no control characters.
 fn comment(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect()
+    super::one_line(text, &[])
 }
 
 #[cfg(test)]

@@ -194,15 +194,7 @@ pub fn label(text: &str) -> String {
 
 /// Text for a `%%` comment: one line, no control characters.
 fn comment(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '%') {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect()
+    super::one_line(text, &['%'])
 }
 
 #[cfg(test)]

@@ -329,28 +329,33 @@ pub(crate) mod ids {
     }
 }
 
+/// `text` on one line for a comment: control characters, line and paragraph separators, and
+/// the characters in `also` become spaces.
+fn one_line(text: &str, also: &[char]) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') || also.contains(&c) {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::graph::{Branch, Edge, NodeOptions};
+    use crate::graph::{Branch, Edge};
     use crate::span::Span;
 
     /// A node of a kind, for hand-made graphs.
     pub fn spec(id: NodeId, name: &str, kind: NodeKind, start: Option<NodeId>) -> NodeSpec {
         NodeSpec {
-            id,
-            name: name.into(),
-            kind,
-            options: NodeOptions::default(),
-            prep: None,
-            exec: None,
-            post: None,
-            fallback: None,
             start,
-            branches: Vec::new(),
-            span: span(),
+            ..NodeSpec::new(id, name, kind, span())
         }
     }
 

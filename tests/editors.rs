@@ -140,6 +140,23 @@ fn neovim_gets_diagnostics_completion_hover_definition_and_more() {
         ["done"],
         "actions after `load - \"`"
     );
+    assert_eq!(
+        strings(&v["shared_keys"]),
+        ["files"],
+        "keys after `shared.`"
+    );
+    assert_eq!(strings(&v["fs_functions"]), ["list", "read", "write"]);
+    let general = strings(&v["general"]);
+    for want in [
+        "node", "parallel", "flow", "load", "report", "end", "emit", "llm",
+    ] {
+        assert!(
+            general.contains(&want.into()),
+            "{want} missing from {general:?}"
+        );
+    }
+    let snippet = v["parallel_snippet"].as_str().unwrap_or_default();
+    assert!(snippet.starts_with("parallel(\"${1:name}\""), "{snippet}");
 
     let hover = v["hover"].as_str().unwrap_or_default();
     assert!(

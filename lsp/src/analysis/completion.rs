@@ -234,7 +234,9 @@ pub fn complete(a: &Analysis, offset: usize) -> Vec<Completion> {
             .outline()
             .shared_keys
             .iter()
-            .map(|k| Completion::new(k, CompletionKind::SharedKey).detail("shared key"))
+            // Not the word being typed (unless it is also written elsewhere).
+            .filter(|(_, at)| at.iter().any(|r| !r.touches(offset)))
+            .map(|(k, _)| Completion::new(k, CompletionKind::SharedKey).detail("shared key"))
             .collect(),
         Context::OptionKey(kind, present) => allowed_keys(kind)
             .iter()
@@ -403,6 +405,8 @@ flow("main", load)
     #[test]
     fn shared_keys_and_modules() {
         let f = SCRIPT.replace("$0", "").replace("$1", "") + "shared.$0";
+        assert_eq!(labels(&f), ["dir", "files"]);
+        let f = SCRIPT.replace("$0", "").replace("$1", "") + "shared.fi$0\nfs::";
         assert_eq!(labels(&f), ["dir", "files"]);
         let l = labels("let x = fs::$0");
         assert_eq!(l, ["list", "read", "write"]);

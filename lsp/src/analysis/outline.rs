@@ -5,7 +5,7 @@
 //! and its ranges are exact. The recorded [`flowscript_runtime::FlowGraph`] stays the truth about
 //! the graph; calls are linked to its nodes by the constructor's position.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use flowscript_runtime::graph::NodeKind;
 
@@ -106,8 +106,8 @@ pub struct Outline {
     pub calls: Vec<CtorCall>,
     /// Script functions in text order.
     pub fns: Vec<FnDecl>,
-    /// Keys read or written through `shared` anywhere.
-    pub shared_keys: BTreeSet<String>,
+    /// Keys read or written through `shared` anywhere, with where each is written.
+    pub shared_keys: BTreeMap<String, Vec<TextRange>>,
 }
 
 impl Outline {
@@ -131,8 +131,8 @@ impl Outline {
                     out.fns.push(f);
                 }
             } else if word == "shared" {
-                if let Some(key) = shared_key(doc, i) {
-                    out.shared_keys.insert(key);
+                if let Some((key, range)) = shared_key(doc, i) {
+                    out.shared_keys.entry(key).or_default().push(range);
                 }
             }
         }
@@ -300,13 +300,14 @@ fn fn_decl(doc: &Document, at: usize) -> Option<FnDecl> {
     })
 }
 
-/// The key in `shared.k`, `shared["k"]`, `shared.push("k", …)` or `shared.update("k", …)`.
-fn shared_key(doc: &Document, at: usize) -> Option<String> {
+/// The key in `shared.k`, `shared["k"]`, `shared.push("k", …)` or `shared.update("k", …)`,
+/// and where it is written.
+fn shared_key(doc: &Document, at: usize) -> Option<(String, TextRange)> {
     let text = doc.text();
     let (d, dot) = doc.next_code(at)?;
     if dot.is_punct(text, "[") {
         let (_, key) = doc.next_code(d)?;
-        return key.str_value(text).map(str::to_string);
+        return key.str_value(text).map(|k| (k.to_string(), key.range));
     }
     if !dot.is_punct(text, ".") {
         return None;
@@ -320,12 +321,14 @@ fn shared_key(doc: &Document, at: usize) -> Option<String> {
         Some((p, open)) if open.is_punct(text, "(") => {
             if matches!(name, "push" | "update") {
                 let (_, arg) = doc.next_code(p)?;
-                arg.str_value(text).map(str::to_string)
+                arg.str_value(text).map(|k| (k.to_string(), arg.range))
             } else {
                 None
             }
         }
-        _ => Some(name.to_string()),
+        // `shared.` followed by a module path on the next line while typing.
+        Some((_, path)) if path.is_punct(text, "::") => None,
+        _ => Some((name.to_string(), key.range)),
     }
 }
 
@@ -382,7 +385,7 @@ flow("main", a)
         assert_eq!(o.post_actions(&doc, b), ["yes", "no"]);
         assert_eq!(o.fns[0].doc, ["Decide where to go."]);
         assert_eq!(o.fns[0].params, ["shared", "p", "e"]);
-        let keys: Vec<_> = o.shared_keys.iter().cloned().collect();
+        let keys: Vec<_> = o.shared_keys.keys().cloned().collect();
         assert_eq!(keys, ["items", "log", "x"]);
         assert!(o.calls[2].var.is_none());
     }

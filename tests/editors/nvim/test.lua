@@ -82,9 +82,16 @@ local function run()
   result.mermaid_head = graph.mermaid:sub(1, 15)
 
   -- Type a broken line, then ask for the actions of `load` inside the quotes.
-  vim.api.nvim_buf_set_lines(buf, -1, -1, false, { 'let broken = ;', 'load - "' })
+  vim.api.nvim_buf_set_lines(buf, -1, -1, false, { 'let broken = ;', 'lo', 'let k = shared.', 'fs::', 'load - "' })
   local last = vim.api.nvim_buf_line_count(buf) - 1
   result.actions = labels(request('textDocument/completion', at(last, 8)))
+  result.shared_keys = labels(request('textDocument/completion', at(last - 2, 15)))
+  result.fs_functions = labels(request('textDocument/completion', at(last - 1, 4)))
+  local general = request('textDocument/completion', at(last - 3, 2))
+  result.general = labels(general)
+  for _, item in ipairs(general.items or general) do
+    if item.label == 'parallel' then result.parallel_snippet = item.insertTextFormat == 2 and item.insertText or vim.NIL end
+  end
   -- Diagnostics follow the edit: the fixed key is gone, the syntax error is reported.
   vim.wait(10000, function()
     for _, d in ipairs(vim.diagnostic.get(buf)) do

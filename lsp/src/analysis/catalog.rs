@@ -81,7 +81,7 @@ impl Catalog {
             if sigs.is_empty() {
                 catalog.globals.push(FnDoc {
                     name: name.into(),
-                    signature: format!("{name}(name: String)"),
+                    signature: format!("{name}(…)"),
                     doc: doc.into(),
                 });
             }
@@ -112,12 +112,7 @@ impl Catalog {
 
 fn fn_doc(f: &serde_json::Value) -> Option<FnDoc> {
     let name = f.get("name")?.as_str()?.to_string();
-    let signature = f
-        .get("signature")
-        .and_then(|s| s.as_str())
-        .unwrap_or(&name)
-        .replace("NativeCallContext, ", "")
-        .to_string();
+    let signature = pretty_signature(f.get("signature").and_then(|s| s.as_str()).unwrap_or(&name));
     let doc = f
         .get("docComments")
         .and_then(|d| d.as_array())
@@ -142,6 +137,41 @@ fn fn_doc(f: &serde_json::Value) -> Option<FnDoc> {
         signature,
         doc,
     })
+}
+
+/// A metadata signature as a script writer reads it: Rust paths dropped
+/// (`types::dynamic::Dynamic` → `Dynamic`), a `Result<T, Box<EvalAltResult>>` return as `T`.
+pub fn pretty_signature(sig: &str) -> String {
+    let sig = sig.replace("NativeCallContext, ", "");
+    let sig = match sig.split_once("-> core::result::Result<") {
+        Some((head, ret)) => {
+            let ok = ret
+                .rsplit_once(",alloc::boxed::Box<")
+                .map_or(ret, |(ok, _)| ok);
+            format!("{head}-> {ok}")
+        }
+        None => sig,
+    };
+    // Drop `path::` prefixes (identifiers followed by `::`).
+    let mut out = String::with_capacity(sig.len());
+    let mut word = String::new();
+    let mut chars = sig.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_alphanumeric() || c == '_' {
+            word.push(c);
+            continue;
+        }
+        if c == ':' && chars.peek() == Some(&':') {
+            chars.next();
+            word.clear();
+            continue;
+        }
+        out.push_str(&word);
+        word.clear();
+        out.push(c);
+    }
+    out.push_str(&word);
+    out.replace("ImmutableString", "String")
 }
 
 /// The signature and docs of a constructor.
@@ -257,4 +287,23 @@ pub fn globals_named<'a>(catalog: &'a Catalog, name: &str) -> Vec<&'a FnDoc> {
         .iter()
         .filter(|f| f.name == name)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_read_like_scripts() {
+        assert_eq!(
+            pretty_signature(
+                "emit(_: types::dynamic::Dynamic) -> core::result::Result<(),alloc::boxed::Box<rhai::types::error::EvalAltResult>>"
+            ),
+            "emit(_: Dynamic) -> ()"
+        );
+        assert_eq!(
+            pretty_signature("read(path: String) -> String"),
+            "read(path: String) -> String"
+        );
+    }
 }

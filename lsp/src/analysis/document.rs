@@ -84,9 +84,10 @@ impl Document {
             if opener(&self.text, t).is_some() {
                 stack.push(i);
             } else if let Some(c) = closer_char(&self.text, t) {
-                if let Some(pos) = stack.iter().rposition(|&o| {
-                    opener(&self.text, &self.tokens[o]) == Some(c) && t.range.end <= offset
-                }) {
+                if let Some(pos) = stack
+                    .iter()
+                    .rposition(|&o| opener(&self.text, &self.tokens[o]) == Some(c))
+                {
                     stack.truncate(pos);
                 }
             }

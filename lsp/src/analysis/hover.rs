@@ -214,5 +214,7 @@ flow("main", load)
         assert!(md.contains("Attempts in all"), "{md}");
         let md = hover_md(&SCRIPT.replace(">> end", ">> e$0nd"));
         assert!(md.contains("terminal"), "{md}");
+        let md = hover_md("em$0it(1)");
+        insta::assert_snapshot!("global_host_function", md);
     }
 }

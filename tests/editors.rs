@@ -145,6 +145,11 @@ fn neovim_gets_diagnostics_completion_hover_definition_and_more() {
         ["files"],
         "keys after `shared.`"
     );
+    assert_eq!(
+        v["fn_definition"],
+        serde_json::json!([8, 3]),
+        "`helper(1)` → `fn helper`"
+    );
     assert_eq!(strings(&v["fs_functions"]), ["list", "read", "write"]);
     let general = strings(&v["general"]);
     for want in [

@@ -82,9 +82,12 @@ local function run()
   result.mermaid_head = graph.mermaid:sub(1, 15)
 
   -- Type a broken line, then ask for the actions of `load` inside the quotes.
-  vim.api.nvim_buf_set_lines(buf, -1, -1, false, { 'let broken = ;', 'lo', 'let k = shared.', 'fs::', 'load - "' })
+  vim.api.nvim_buf_set_lines(buf, -1, -1, false, { 'fn helper(x) { x }', 'let h = helper(1);', 'let broken = ;', 'lo', 'let k = shared.', 'fs::', 'load - "' })
   local last = vim.api.nvim_buf_line_count(buf) - 1
   result.actions = labels(request('textDocument/completion', at(last, 8)))
+  local def = request('textDocument/definition', at(last - 5, 9))
+  def = def and (def.range or (def[1] and (def[1].range or def[1].targetRange)))
+  result.fn_definition = def and { def.start.line, def.start.character } or vim.NIL
   result.shared_keys = labels(request('textDocument/completion', at(last - 2, 15)))
   result.fs_functions = labels(request('textDocument/completion', at(last - 1, 4)))
   local general = request('textDocument/completion', at(last - 3, 2))

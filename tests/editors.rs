@@ -1,7 +1,7 @@
 //! End-to-end tests of `flowscript lsp` in real editors: Neovim (headless, `vim.lsp.start`) and
 //! Emacs (batch, eglot) open `tests/editors/demo.flow.rhai` and report what they got as JSON.
 //!
-//! The editors are installed by `.ci/install-editors` (which `.ci/run` calls). These tests fail,
+//! The editors are installed by `tests/install-tools` (part of the README's test command). These tests fail,
 //! never skip, when an editor is missing.
 
 use std::path::{Path, PathBuf};
@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-const INSTALL_HINT: &str = "run `bash .ci/install-editors` (Neovim 0.11 from PyPI into target/nvim-venv, Debian's emacs-nox and elpa-eglot)";
+const INSTALL_HINT: &str = "run `tests/install-tools` (Neovim 0.11 from PyPI into target/nvim-venv, Debian's emacs-nox and elpa-eglot)";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -1,5 +1,5 @@
 //! The real parsers the graph tests check renderer output with: mermaid's own parser (from npm,
-//! in `tests/mermaid/`) and Graphviz's `dot`. Both must be installed; `.ci/run` installs them.
+//! in `tests/mermaid/`) and Graphviz's `dot`. Both must be installed; `tests/install-tools` installs them.
 //! A missing tool fails the test with the command that installs it (never a silent skip).
 
 #![allow(dead_code)] // each test binary uses some of these
@@ -49,7 +49,7 @@ pub fn mermaid_parse_all(texts: &[String]) -> Vec<Option<String>> {
                 .join("package.json")
                 .is_file(),
             "mermaid's parser is not installed ({}/node_modules/{dep} is missing): \
-             run `npm ci --prefix tests/mermaid` (needs Node.js and npm; .ci/run does this)",
+             run `tests/install-tools` (or `npm ci --prefix tests/mermaid`)",
             dir.display()
         );
     }
@@ -85,7 +85,7 @@ pub fn dot_svg(text: &str) -> Result<String, String> {
         .is_ok_and(|s| s.success());
     assert!(
         found,
-        "Graphviz's `dot` is not installed: run `apt-get install -y graphviz` (.ci/run does this)"
+        "Graphviz's `dot` is not installed: run `tests/install-tools` (or `apt-get install -y graphviz`)"
     );
     let mut cmd = Command::new("dot");
     cmd.arg("-Tsvg");

@@ -26,6 +26,6 @@ pub mod span;
 pub use events::{Event, EventKind, EventSink};
 pub use exec::{Program, RunError, RunOptions, RunOutcome};
 pub use graph::{Diagnostic, FlowGraph, Severity};
-pub use load::{Loaded, ReadError, Runtime};
+pub use load::{LoadOptions, Loaded, ReadError, Runtime};
 pub use span::Span;
 pub use tokio_util::sync::CancellationToken;

@@ -47,6 +47,35 @@ impl Loaded {
     }
 }
 
+/// What a load prepares besides the graph and its diagnostics.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Store keys runs start with (`--input`, `--set`): reading them is not an `unwritten-key`.
+    pub known_keys: HashSet<String>,
+    /// Whether to prepare the runnable [`Program`] (the hook library); `check`, `graph` and
+    /// editors only need the graph and the diagnostics.
+    pub runnable: bool,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        Self {
+            known_keys: HashSet::new(),
+            runnable: true,
+        }
+    }
+}
+
+impl LoadOptions {
+    /// Options for tools that never run the script: no [`Program`] is prepared.
+    pub fn check_only() -> Self {
+        Self {
+            runnable: false,
+            ..Self::default()
+        }
+    }
+}
+
 /// A script that could not be read.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot read {path}: {source}")]
@@ -79,30 +108,25 @@ impl Runtime {
 
     /// Read and load a script file.
     pub fn load_file(&self, path: &Path) -> Result<Loaded, ReadError> {
-        self.load_file_with_keys(path, &HashSet::new())
+        self.load_file_with(path, &LoadOptions::default())
     }
 
-    /// Read and load a script file whose runs start with the store keys `known_keys`.
-    pub fn load_file_with_keys(
-        &self,
-        path: &Path,
-        known_keys: &HashSet<String>,
-    ) -> Result<Loaded, ReadError> {
+    /// Read and load a script file with options.
+    pub fn load_file_with(&self, path: &Path, opts: &LoadOptions) -> Result<Loaded, ReadError> {
         let source = std::fs::read_to_string(path).map_err(|source| ReadError {
             path: path.display().to_string(),
             source,
         })?;
-        Ok(self.load_with_keys(&path.display().to_string(), &source, known_keys))
+        Ok(self.load_with(&path.display().to_string(), &source, opts))
     }
 
     /// Load a script's text; `file` names it in spans and messages.
     pub fn load(&self, file: &str, source: &str) -> Loaded {
-        self.load_with_keys(file, source, &HashSet::new())
+        self.load_with(file, source, &LoadOptions::default())
     }
 
-    /// Load a script whose runs start with the store keys `known_keys` (from `--input` or
-    /// `--set`): reading them is not an `unwritten-key`.
-    pub fn load_with_keys(&self, file: &str, source: &str, known_keys: &HashSet<String>) -> Loaded {
+    /// Load a script's text with options.
+    pub fn load_with(&self, file: &str, source: &str, opts: &LoadOptions) -> Loaded {
         let file: Arc<str> = file.into();
         let source: Arc<str> = source.into();
         // Compiled unoptimised so the facts see literal maps' keys where they are written; the
@@ -155,7 +179,7 @@ impl Runtime {
         diagnostics.extend(top_error);
         let mut graph = recorded.graph;
         if let Some(graph) = &mut graph {
-            diagnostics.extend(validate(graph, &facts, known_keys));
+            diagnostics.extend(validate(graph, &facts, &opts.known_keys));
             for edge in &mut graph.edges {
                 widen(&mut edge.span, &facts, &source);
             }
@@ -184,7 +208,7 @@ impl Runtime {
         diagnostics.sort_by_key(|d| (d.span.line == 0, d.span.line, d.span.column));
         let has_errors = diagnostics.iter().any(Diagnostic::is_error);
         let program = match (&graph, has_errors) {
-            (Some(graph), false) => {
+            (Some(graph), false) if opts.runnable => {
                 let warnings = diagnostics.clone();
                 Some(Program::new(
                     self.engine.clone(),

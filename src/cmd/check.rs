@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use flowscript_runtime::{Diagnostic, Runtime, Severity};
+use flowscript_runtime::{Diagnostic, LoadOptions, Runtime, Severity};
 use serde_json::json;
 
 use crate::{EXIT_FAILED, EXIT_USAGE, input, report};
@@ -35,8 +35,11 @@ enum Format {
 
 /// Run `flowscript check`.
 pub fn check(args: CheckArgs) -> ExitCode {
-    let keys = match input::initial_store(args.input.as_deref(), &[]) {
-        Ok(store) => store.keys().cloned().collect(),
+    let opts = match input::initial_store(args.input.as_deref(), &[]) {
+        Ok(store) => LoadOptions {
+            known_keys: store.keys().cloned().collect(),
+            ..LoadOptions::check_only()
+        },
         Err(e) => {
             eprintln!("error: {e:#}");
             return ExitCode::from(EXIT_USAGE);
@@ -45,7 +48,7 @@ pub fn check(args: CheckArgs) -> ExitCode {
     let runtime = Runtime::new();
     let mut found: Vec<Diagnostic> = Vec::new();
     for file in &args.files {
-        let loaded = match runtime.load_file_with_keys(file, &keys) {
+        let loaded = match runtime.load_file_with(file, &opts) {
             Ok(l) => l,
             Err(e) => {
                 eprintln!("error: {e}");

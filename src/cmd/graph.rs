@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use flowscript_runtime::Runtime;
 use flowscript_runtime::graph::render;
+use flowscript_runtime::{LoadOptions, Runtime};
 
 use crate::{EXIT_FAILED, EXIT_USAGE, report};
 
@@ -34,7 +34,7 @@ enum Format {
 
 /// Run `flowscript graph`.
 pub fn graph(args: GraphArgs) -> ExitCode {
-    let loaded = match Runtime::new().load_file(&args.file) {
+    let loaded = match Runtime::new().load_file_with(&args.file, &LoadOptions::check_only()) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("error: {e}");

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use clap::{Args, ValueEnum};
 use flowscript_runtime::events::JsonlSink;
 use flowscript_runtime::host::{Grant, Permissions};
-use flowscript_runtime::{CancellationToken, Event, EventKind, EventSink, RunOptions, Runtime};
+use flowscript_runtime::{
+    CancellationToken, Event, EventKind, EventSink, LoadOptions, RunOptions, Runtime,
+};
 
 use crate::{EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, input, report};
 
@@ -109,8 +111,11 @@ pub fn run(args: RunArgs) -> ExitCode {
         }
     };
     let runtime = Runtime::new();
-    let keys = store.keys().cloned().collect();
-    let loaded = match runtime.load_file_with_keys(&args.file, &keys) {
+    let opts = LoadOptions {
+        known_keys: store.keys().cloned().collect(),
+        ..LoadOptions::default()
+    };
+    let loaded = match runtime.load_file_with(&args.file, &opts) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("error: {e}");

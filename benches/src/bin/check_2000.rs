@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use flowscript_bench::{arg_or, generated, median, r3};
-use flowscript_runtime::Runtime;
+use flowscript_runtime::{LoadOptions, Runtime};
 
 fn p95(xs: &[f64]) -> f64 {
     let mut v = xs.to_vec();
@@ -28,7 +28,8 @@ fn main() {
     std::fs::write(&path, &src).expect("write script");
 
     let runtime = Runtime::new();
-    let first = runtime.load_file(&path).expect("read");
+    let opts = LoadOptions::check_only();
+    let first = runtime.load_file_with(&path, &opts).expect("read");
     let nodes = first.graph.as_ref().map_or(0, |g| g.nodes.len());
     assert!(
         first.diagnostics.is_empty(),
@@ -38,7 +39,7 @@ fn main() {
     let mut load_ms = Vec::new();
     for _ in 0..runs {
         let t = Instant::now();
-        let loaded = runtime.load_file(&path).expect("read");
+        let loaded = runtime.load_file_with(&path, &opts).expect("read");
         load_ms.push(t.elapsed().as_secs_f64() * 1e3);
         assert!(loaded.graph.is_some());
     }

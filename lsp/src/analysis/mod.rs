@@ -28,7 +28,7 @@ use std::time::Duration;
 use flowscript_runtime::graph::NodeId;
 use flowscript_runtime::graph::build::RecordLimits;
 use flowscript_runtime::script::facts::{Returned, ScriptFacts};
-use flowscript_runtime::{FlowGraph, Runtime};
+use flowscript_runtime::{FlowGraph, LoadOptions, Runtime};
 
 pub use actions::Fix;
 pub use catalog::Catalog;
@@ -224,7 +224,9 @@ type LoadResult = (
 /// Load with the runtime, turning a panic into an internal-error diagnostic.
 fn load(file: &str, text: &str) -> LoadResult {
     let runtime = &shared().runtime;
-    match std::panic::catch_unwind(AssertUnwindSafe(|| runtime.load(file, text))) {
+    match std::panic::catch_unwind(AssertUnwindSafe(|| {
+        runtime.load_with(file, text, &LoadOptions::check_only())
+    })) {
         Ok(loaded) => (loaded.graph, Some(loaded.facts), loaded.diagnostics),
         Err(_) => (
             None,

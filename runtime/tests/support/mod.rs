@@ -75,8 +75,11 @@ pub fn started(events: &[Event]) -> Vec<String> {
 /// that arrive after the run returned).
 pub async fn run_collecting(src: &str, opts: RunOptions) -> (RunOutcome, Arc<CollectSink>) {
     // Like `flowscript run`: the input's keys count as written.
-    let keys = opts.input.keys().cloned().collect();
-    let loaded = Runtime::new().load_with_keys("test.flow.rhai", src, &keys);
+    let load = flowscript_runtime::LoadOptions {
+        known_keys: opts.input.keys().cloned().collect(),
+        ..Default::default()
+    };
+    let loaded = Runtime::new().load_with("test.flow.rhai", src, &load);
     assert!(
         loaded.program.is_some(),
         "load failed: {:#?}",

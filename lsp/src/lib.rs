@@ -5,6 +5,7 @@
 //! method, with every protocol type and UTF-16 conversion in `server/convert.rs`.
 
 pub mod analysis;
+pub mod harness;
 pub mod server;
 
 pub use server::serve_stdio;

@@ -3,14 +3,9 @@
 
 use std::time::Duration;
 
-use futures::StreamExt;
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
-use tower::{Service, ServiceExt};
-use tower_lsp_server::LspService;
-use tower_lsp_server::jsonrpc::Request;
 
-use flowscript_lsp::server::{self, Backend};
+use flowscript_lsp::harness;
 
 const URI: &str = "file:///tmp/demo.flow.rhai";
 
@@ -23,28 +18,11 @@ load - "done" >> report;
 flow("main", load)
 "#;
 
-struct Client {
-    service: LspService<Backend>,
-    notes: mpsc::UnboundedReceiver<(String, Value)>,
-    next_id: i64,
-}
+struct Client(harness::Client);
 
 impl Client {
     async fn start() -> Self {
-        let (service, socket) = server::service();
-        let (tx, notes) = mpsc::unbounded_channel();
-        tokio::spawn(async move {
-            let mut socket = socket;
-            while let Some(req) = socket.next().await {
-                let (method, _, params) = req.into_parts();
-                let _ = tx.send((method.to_string(), params.unwrap_or(Value::Null)));
-            }
-        });
-        let mut c = Client {
-            service,
-            notes,
-            next_id: 0,
-        };
+        let mut c = Client(harness::Client::start());
         let init = c
             .request("initialize", json!({"capabilities": {}, "processId": null}))
             .await;
@@ -57,36 +35,20 @@ impl Client {
     }
 
     async fn request(&mut self, method: &'static str, params: Value) -> Value {
-        self.next_id += 1;
-        let req = Request::build(method)
-            .id(self.next_id)
-            .params(params)
-            .finish();
-        let svc = self.service.ready().await.expect("service ready");
-        let resp = svc.call(req).await.expect("call").expect("a response");
-        let (_, body) = resp.into_parts();
-        body.expect("no error")
+        self.0.request(method, params).await.expect("a result")
     }
 
     async fn notify(&mut self, method: &'static str, params: Value) {
-        let req = Request::build(method).params(params).finish();
-        let svc = self.service.ready().await.expect("service ready");
-        let _ = svc.call(req).await.expect("call");
+        self.0.notify(method, params).await;
     }
 
     /// The next publishDiagnostics notification.
     async fn diagnostics(&mut self) -> Value {
-        let wait = async {
-            loop {
-                let (method, params) = self.notes.recv().await.expect("server alive");
-                if method == "textDocument/publishDiagnostics" {
-                    return params;
-                }
-            }
-        };
+        let wait = self.0.notification("textDocument/publishDiagnostics");
         tokio::time::timeout(Duration::from_secs(10), wait)
             .await
             .expect("diagnostics within 10 s")
+            .expect("server alive")
     }
 
     async fn open(&mut self, text: &str) {

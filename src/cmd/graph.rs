@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use flowscript_runtime::graph::render;
 use flowscript_runtime::{LoadOptions, Runtime};
 
-use crate::{EXIT_FAILED, EXIT_USAGE, report};
+use crate::EXIT_FAILED;
 
 /// Arguments of `flowscript graph`.
 #[derive(Args)]
@@ -34,16 +34,11 @@ enum Format {
 
 /// Run `flowscript graph`.
 pub fn graph(args: GraphArgs) -> ExitCode {
-    let loaded = match Runtime::new().load_file_with(&args.file, &LoadOptions::check_only()) {
+    let opts = LoadOptions::check_only();
+    let loaded = match super::load_reported(&Runtime::new(), &args.file, &opts) {
         Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(EXIT_USAGE);
-        }
+        Err(code) => return code,
     };
-    for d in &loaded.diagnostics {
-        eprintln!("{}", report::diagnostic(d, &loaded.source));
-    }
     let graph = match &loaded.graph {
         Some(g) if !loaded.has_errors() => g,
         _ => {

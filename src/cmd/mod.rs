@@ -1,6 +1,30 @@
-//! One module per subcommand.
+//! One module per subcommand, and the load-and-report step `run` and `graph` share.
 
 pub mod check;
 pub mod graph;
 pub mod lsp;
 pub mod run;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use flowscript_runtime::{LoadOptions, Loaded, Runtime};
+
+use crate::{EXIT_USAGE, report};
+
+/// Load a script for `run` or `graph` and print its diagnostics rustc-style on stderr; an
+/// unreadable file is a usage error.
+pub fn load_reported(
+    runtime: &Runtime,
+    path: &Path,
+    opts: &LoadOptions,
+) -> Result<Loaded, ExitCode> {
+    let loaded = runtime.load_file_with(path, opts).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(EXIT_USAGE)
+    })?;
+    for d in &loaded.diagnostics {
+        eprintln!("{}", report::diagnostic(d, &loaded.source));
+    }
+    Ok(loaded)
+}

@@ -115,16 +115,10 @@ pub fn run(args: RunArgs) -> ExitCode {
         known_keys: store.keys().cloned().collect(),
         ..LoadOptions::default()
     };
-    let loaded = match runtime.load_file_with(&args.file, &opts) {
+    let loaded = match super::load_reported(&runtime, &args.file, &opts) {
         Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(EXIT_USAGE);
-        }
+        Err(code) => return code,
     };
-    for d in &loaded.diagnostics {
-        eprintln!("{}", report::diagnostic(d, &loaded.source));
-    }
     let Some(program) = loaded.program else {
         let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
         eprintln!(

@@ -7,13 +7,8 @@
 
 use std::time::{Duration, Instant};
 
-use flowscript_lsp::server::{self, Backend};
-use futures::StreamExt;
+use flowscript_lsp::harness::Client;
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
-use tower::{Service, ServiceExt};
-use tower_lsp_server::LspService;
-use tower_lsp_server::jsonrpc::Request;
 
 const URI: &str = "file:///bench/big.flow.rhai";
 /// The server waits this long for more typing before analysing (see `server::did_change`).
@@ -43,30 +38,15 @@ fn script(variant: usize) -> (String, u32, u32) {
     (s, line, 4)
 }
 
-struct Client {
-    service: LspService<Backend>,
-    notes: mpsc::UnboundedReceiver<(String, Value)>,
-    id: i64,
-}
-
-impl Client {
-    async fn call(&mut self, method: &'static str, params: Value, notify: bool) -> Option<Value> {
-        let mut b = Request::build(method).params(params);
-        if !notify {
-            self.id += 1;
-            b = b.id(self.id);
-        }
-        let svc = self.service.ready().await.ok()?;
-        let resp = svc.call(b.finish()).await.ok()??;
-        resp.into_parts().1.ok()
-    }
-
-    async fn diagnostics(&mut self, version: i64) -> Value {
-        loop {
-            let (method, params) = self.notes.recv().await.expect("server alive");
-            if method == "textDocument/publishDiagnostics" && params["version"] == version {
-                return params;
-            }
+/// The next `publishDiagnostics` for `version` (older versions' are skipped).
+async fn diagnostics(c: &mut Client, version: i64) -> Value {
+    loop {
+        let params = c
+            .notification("textDocument/publishDiagnostics")
+            .await
+            .expect("server alive");
+        if params["version"] == version {
+            return params;
         }
     }
 }
@@ -83,32 +63,19 @@ async fn main() {
         .nth(1)
         .and_then(|n| n.parse().ok())
         .unwrap_or(40);
-    let (service, socket) = server::service();
-    let (tx, notes) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        let mut socket = socket;
-        while let Some(req) = socket.next().await {
-            let (method, _, params) = req.into_parts();
-            let _ = tx.send((method.to_string(), params.unwrap_or(Value::Null)));
-        }
-    });
-    let mut c = Client {
-        service,
-        notes,
-        id: 0,
-    };
-    c.call("initialize", json!({"capabilities": {}}), false)
-        .await;
-    c.call("initialized", json!({}), true).await;
+    let mut c = Client::start();
+    c.request("initialize", json!({"capabilities": {}}))
+        .await
+        .expect("initialize");
+    c.notify("initialized", json!({})).await;
     let (text, line, character) = script(0);
     let lines = text.lines().count();
-    c.call(
+    c.notify(
         "textDocument/didOpen",
         json!({"textDocument": {"uri": URI, "languageId": "flowscript", "version": 1, "text": text}}),
-        true,
     )
     .await;
-    let first = c.diagnostics(1).await;
+    let first = diagnostics(&mut c, 1).await;
     assert!(
         first["diagnostics"].as_array().is_some_and(Vec::is_empty),
         "{first}"
@@ -120,18 +87,16 @@ async fn main() {
         let version = k as i64 + 2;
         let (text, _, _) = script(k + 1);
         let edited = Instant::now();
-        c.call(
+        c.notify(
             "textDocument/didChange",
             json!({"textDocument": {"uri": URI, "version": version}, "contentChanges": [{"text": text}]}),
-            true,
         )
         .await;
         let t = Instant::now();
         let items = c
-            .call(
+            .request(
                 "textDocument/completion",
                 json!({"textDocument": {"uri": URI}, "position": {"line": line, "character": character}}),
-                false,
             )
             .await
             .unwrap_or(Value::Null);
@@ -141,7 +106,7 @@ async fn main() {
             .map(|a| a.iter().filter_map(|i| i["label"].as_str()).collect())
             .unwrap_or_default();
         assert!(labels.contains(&"timeout"), "{labels:?}");
-        c.diagnostics(version).await;
+        diagnostics(&mut c, version).await;
         diag_ms.push((edited.elapsed().saturating_sub(DEBOUNCE)).as_secs_f64() * 1e3);
     }
     diag_ms.sort_by(f64::total_cmp);
@@ -164,7 +129,11 @@ async fn main() {
     let mut quick_ms = Vec::new();
     for _ in 0..10 {
         let t = Instant::now();
-        let loaded = runtime.load("big.flow.rhai", &text);
+        let loaded = runtime.load_with(
+            "big.flow.rhai",
+            &text,
+            &flowscript_runtime::LoadOptions::check_only(),
+        );
         load_ms.push(t.elapsed().as_secs_f64() * 1e3);
         assert!(!loaded.has_errors());
         let t = Instant::now();

@@ -11,7 +11,7 @@ use crate::graph::build::{self, RecordLimits};
 use crate::graph::validate::validate;
 use crate::graph::{Diagnostic, FlowGraph};
 use crate::script::facts::ScriptFacts;
-use crate::span::Span;
+use crate::span::{SourceLines, Span};
 
 /// The flowscript runtime: one configured engine shared by every load and run.
 #[derive(Clone)]
@@ -135,7 +135,7 @@ impl Runtime {
             Ok(ast) => ast,
             Err(e) => {
                 let mut span = Span::at(&file, e.position());
-                span.widen_to_token(&source);
+                span.widen_to_token(&SourceLines::new(&source));
                 let d = Diagnostic::error("syntax", span, e.err_type().to_string());
                 return Loaded {
                     source,
@@ -177,14 +177,15 @@ impl Runtime {
         let recorded = recorder.finish(value, end);
         let mut diagnostics = recorded.diagnostics;
         diagnostics.extend(top_error);
+        let lines = SourceLines::new(&source);
         let mut graph = recorded.graph;
         if let Some(graph) = &mut graph {
             diagnostics.extend(validate(graph, &facts, &opts.known_keys));
             for edge in &mut graph.edges {
-                widen(&mut edge.span, &facts, &source);
+                widen(&mut edge.span, &facts, &lines);
             }
             for node in &mut graph.nodes {
-                node.span.widen_to_token(&source);
+                node.span.widen_to_token(&lines);
                 for hook in [
                     &mut node.prep,
                     &mut node.exec,
@@ -194,14 +195,14 @@ impl Runtime {
                 .into_iter()
                 .flatten()
                 {
-                    hook.span.widen_to_token(&source);
+                    hook.span.widen_to_token(&lines);
                 }
             }
         }
         for d in &mut diagnostics {
-            widen(&mut d.span, &facts, &source);
+            widen(&mut d.span, &facts, &lines);
             if let Some(fix) = &mut d.fix {
-                fix.span.widen_to_token(&source);
+                fix.span.widen_to_token(&lines);
             }
         }
         // Top to bottom, like a reader (stable: one place's diagnostics keep their order).
@@ -232,7 +233,7 @@ impl Runtime {
 
 /// Give a point span its extent: a whole transition expression when it points at one's
 /// operator, else the token there.
-fn widen(span: &mut Span, facts: &ScriptFacts, source: &str) {
+fn widen(span: &mut Span, facts: &ScriptFacts, source: &SourceLines) {
     if span.is_point()
         && let Some(t) = facts.transition(span.line, span.column)
     {

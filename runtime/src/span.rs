@@ -53,7 +53,7 @@ impl Span {
     /// Extend a point span over the token that starts there in `source`: a string literal
     /// (with its quotes), an identifier or number, or else one character. Spans that already
     /// have an extent, or whose start is not in `source`, are left alone.
-    pub fn widen_to_token(&mut self, source: &str) {
+    pub fn widen_to_token(&mut self, source: &SourceLines) {
         if self.is_known() && self.is_point() {
             self.extend_over_token_at(source, self.line, self.column);
         }
@@ -61,14 +61,14 @@ impl Span {
 
     /// Move the end past the token that starts at the current end (a range recorded as
     /// "first token .. start of last token").
-    pub fn widen_end_over_token(&mut self, source: &str) {
+    pub fn widen_end_over_token(&mut self, source: &SourceLines) {
         if self.end_line > 0 {
             self.extend_over_token_at(source, self.end_line, self.end_column);
         }
     }
 
-    fn extend_over_token_at(&mut self, source: &str, line: usize, column: usize) {
-        let Some(text) = source.lines().nth(line - 1) else {
+    fn extend_over_token_at(&mut self, source: &SourceLines, line: usize, column: usize) {
+        let Some(text) = source.line(line) else {
             return;
         };
         let start = column.max(1) - 1;
@@ -81,6 +81,34 @@ impl Span {
         }
         self.end_line = line;
         self.end_column = start + 1 + token_len(&rest, first);
+    }
+}
+
+/// A source text split into lines once, so spans can be measured without rescanning it.
+#[derive(Debug, Clone)]
+pub struct SourceLines<'a> {
+    text: &'a str,
+    /// Byte offset where each line starts.
+    starts: Vec<usize>,
+}
+
+impl<'a> SourceLines<'a> {
+    /// Index the lines of `text`.
+    pub fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .filter(|&i| i < text.len())
+            .collect();
+        Self { text, starts }
+    }
+
+    /// Line `n` (1-based) without its line ending, as `str::lines` would give it.
+    pub fn line(&self, n: usize) -> Option<&'a str> {
+        let start = *self.starts.get(n.checked_sub(1)?)?;
+        let end = self.starts.get(n).map_or(self.text.len(), |&e| e);
+        let line = &self.text[start..end];
+        let line = line.strip_suffix('\n').unwrap_or(line);
+        Some(line.strip_suffix('\r').unwrap_or(line))
     }
 }
 
@@ -124,7 +152,7 @@ mod tests {
 
     fn widened(src: &str, line: usize, column: usize) -> (usize, usize, usize, usize) {
         let mut s = Span::point(&Arc::from("f"), line, column);
-        s.widen_to_token(src);
+        s.widen_to_token(&SourceLines::new(src));
         (s.line, s.column, s.end_line, s.end_column)
     }
 
@@ -135,6 +163,19 @@ mod tests {
         assert_eq!(widened(src, 1, 25), (1, 25, 1, 32));
         assert_eq!(widened(src, 1, 7), (1, 7, 1, 8));
         assert_eq!(widened("çé_1 x", 1, 1), (1, 1, 1, 5));
+    }
+
+    #[test]
+    fn lines_match_str_lines() {
+        for text in ["", "a", "a\n", "a\nb", "a\r\nb\r\n\nc", "\n\n", "é\nü"] {
+            let lines = SourceLines::new(text);
+            let expected: Vec<&str> = text.lines().collect();
+            let got: Vec<&str> = (1..=expected.len() + 1)
+                .map_while(|n| lines.line(n))
+                .collect();
+            assert_eq!(got, expected, "{text:?}");
+            assert_eq!(lines.line(0), None);
+        }
     }
 
     #[test]

@@ -19,8 +19,8 @@ fn p95(xs: &[f64]) -> f64 {
 }
 
 fn main() {
-    let lines: usize = arg_or("--lines", 2000);
-    let runs: usize = arg_or("--runs", 30);
+    let lines: usize = arg_or("lines", 2000);
+    let runs: usize = arg_or("runs", 30);
     let src = generated::pipeline(lines);
     let dir = std::env::temp_dir().join(format!("flowscript-check-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");

@@ -1,11 +1,14 @@
 //! What the language offers, with docs: the graph API (constructors, `end`, transitions, option
-//! keys) and the host functions, whose signatures and doc comments come from the engine's Rhai
-//! metadata (`Engine::gen_fn_metadata_to_json`).
+//! keys) and the host functions. Signatures and doc comments of functions (the constructors,
+//! `then`, `on` and the host functions) come from the engine's Rhai metadata
+//! (`Engine::gen_fn_metadata_to_json`), so the runtime's registration is their one source.
 
 use std::collections::BTreeMap;
 
 use flowscript_runtime::graph::{HookKind, NodeKind};
 use rhai::Engine;
+
+use super::outline;
 
 /// A documented function: its name, signature and markdown docs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,7 +54,12 @@ const HOST_GLOBALS: [(&str, &str); 6] = [
 pub struct Catalog {
     modules: BTreeMap<String, Vec<FnDoc>>,
     globals: Vec<FnDoc>,
+    /// The graph API's functions (constructors, `then`, `on`), one entry per overload.
+    graph_api: Vec<FnDoc>,
 }
+
+/// The graph API's functions besides the constructors.
+const GRAPH_METHODS: [&str; 2] = ["then", "on"];
 
 impl Catalog {
     /// Read the host functions' metadata from the engine.
@@ -76,6 +84,13 @@ impl Catalog {
             .and_then(|f| f.as_array())
             .map(|fs| fs.iter().filter_map(fn_doc).collect())
             .unwrap_or_default();
+        catalog.graph_api = all_globals
+            .iter()
+            .filter(|f| {
+                GRAPH_METHODS.contains(&f.name.as_str()) || outline::kind_of(&f.name).is_some()
+            })
+            .cloned()
+            .collect();
         for (name, doc) in HOST_GLOBALS {
             let sigs: Vec<&FnDoc> = all_globals.iter().filter(|f| f.name == name).collect();
             if sigs.is_empty() {
@@ -108,6 +123,106 @@ impl Catalog {
     pub fn globals(&self) -> &[FnDoc] {
         &self.globals
     }
+
+    /// The signature and docs of a constructor, from the metadata of its overloads, followed by
+    /// its option keys.
+    pub fn constructor_doc(&self, kind: NodeKind) -> FnDoc {
+        let name = kind.constructor();
+        let d = self.graph_fn(name);
+        let keys = flowscript_runtime::graph::options::allowed_keys(kind).join("`, `");
+        let doc = if d.doc.is_empty() {
+            format!("Options: `{keys}`.")
+        } else {
+            format!("{}\n\nOptions: `{keys}`.", d.doc)
+        };
+        FnDoc { doc, ..d }
+    }
+
+    /// Docs of the graph API's other words: `end`, `then`, `on`, `shared`.
+    pub fn keyword_doc(&self, word: &str) -> Option<FnDoc> {
+        // `end` is a custom-syntax keyword and `shared` a variable, not functions: they have no
+        // Rhai function metadata, so their docs are written here.
+        let (signature, doc) = match word {
+            "end" => (
+                "end",
+                "The terminal: `a - \"stop\" >> end` ends the flow quietly when `a` returns `\"stop\"`.",
+            ),
+            "shared" => (
+                "shared: Store",
+                "The run's one store (a handle, never a copy): `shared.k`, `shared[\"k\"]`, assignment; a missing key reads `()`. Atomic helpers: `shared.push(k, v)`, `shared.update(k, |old| new)`.",
+            ),
+            w if GRAPH_METHODS.contains(&w) => return Some(self.graph_fn(w)),
+            _ => return None,
+        };
+        Some(FnDoc {
+            name: word.into(),
+            signature: signature.into(),
+            doc: doc.into(),
+        })
+    }
+
+    /// One entry for a graph-API function: its overloads' signatures merged, the first docs.
+    fn graph_fn(&self, name: &str) -> FnDoc {
+        let overloads: Vec<&FnDoc> = self.graph_api.iter().filter(|f| f.name == name).collect();
+        let signature = merge_overloads(&overloads).unwrap_or_else(|| format!("{name}(…)"));
+        let doc = overloads
+            .iter()
+            .map(|f| f.doc.as_str())
+            .find(|d| !d.is_empty())
+            .unwrap_or_default()
+            .to_string();
+        FnDoc {
+            name: name.into(),
+            signature,
+            doc,
+        }
+    }
+}
+
+/// The overloads of one function as one signature: when the shorter ones are prefixes of the
+/// longest, its extra parameters are marked optional (`flow(name: String, start: Node, opts?:
+/// Map) -> Node`); otherwise one signature per line. `None` without overloads.
+fn merge_overloads(overloads: &[&FnDoc]) -> Option<String> {
+    fn split(sig: &str) -> Option<(&str, Vec<&str>, &str)> {
+        let (head, rest) = sig.split_once('(')?;
+        let (params, ret) = rest.rsplit_once(')')?;
+        let params = params
+            .split(", ")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        Some((head, params, ret))
+    }
+    let one_per_line = || {
+        let sigs: Vec<&str> = overloads.iter().map(|f| f.signature.as_str()).collect();
+        sigs.join("\n")
+    };
+    let Some(mut parts) = overloads
+        .iter()
+        .map(|f| split(&f.signature))
+        .collect::<Option<Vec<_>>>()
+    else {
+        return Some(one_per_line());
+    };
+    parts.sort_by_key(|(_, params, _)| params.len());
+    let (head, longest, ret) = parts.last()?;
+    let shortest = parts.first()?.1.len();
+    let prefixes = parts
+        .iter()
+        .all(|(h, p, r)| h == head && r == ret && longest.starts_with(p));
+    if !prefixes {
+        return Some(one_per_line());
+    }
+    let params: Vec<String> = longest
+        .iter()
+        .enumerate()
+        .map(|(i, p)| match p.split_once(':') {
+            Some((n, t)) if i >= shortest => format!("{}?:{t}", n.trim_end()),
+            _ if i >= shortest => format!("{p}?"),
+            _ => (*p).to_string(),
+        })
+        .collect();
+    Some(format!("{head}({}){ret}", params.join(", ")))
 }
 
 fn fn_doc(f: &serde_json::Value) -> Option<FnDoc> {
@@ -174,74 +289,6 @@ pub fn pretty_signature(sig: &str) -> String {
     out.replace("ImmutableString", "String")
 }
 
-/// The signature and docs of a constructor.
-pub fn constructor_doc(kind: NodeKind) -> FnDoc {
-    let (signature, doc) = match kind {
-        NodeKind::Node => (
-            "node(name: String, opts: Map) -> Node",
-            "A node: `prep` → `exec` (retried per `retries`, `wait`, `backoff`) → `post`, once per visit.",
-        ),
-        NodeKind::Batch => (
-            "batch(name: String, opts: Map) -> Node",
-            "A batch node: `prep` returns an array; `exec` runs once per item, in order; `post` gets the array of results.",
-        ),
-        NodeKind::Parallel => (
-            "parallel(name: String, opts: Map) -> Node",
-            "A parallel node: `prep` returns an array; one `exec` per item, gathered concurrently (at most `concurrency` at once).",
-        ),
-        NodeKind::Flow => (
-            "flow(name: String, start: Node, opts?: Map) -> Node",
-            "A flow: runs the graph from `start` until an action has no edge or reaches `end`. A flow is a node too.",
-        ),
-        NodeKind::BatchFlow => (
-            "batch_flow(name: String, start: Node, opts: Map) -> Node",
-            "A batch flow: `prep` returns an array of param maps; one sub-run of the start graph per map, in order.",
-        ),
-        NodeKind::ParallelFlow => (
-            "parallel_flow(name: String, start: Node, opts: Map) -> Node",
-            "A parallel flow: one sub-run of the start graph per param map, concurrently (at most `concurrency`).",
-        ),
-        NodeKind::Branches => (
-            "branches(name: String, targets: Map, opts?: Map) -> Node",
-            "Different sub-flows concurrently: each `key: node` of `targets` starts a branch; `post` gets a map of their results.",
-        ),
-    };
-    let keys = flowscript_runtime::graph::options::allowed_keys(kind).join("`, `");
-    FnDoc {
-        name: kind.constructor().into(),
-        signature: signature.into(),
-        doc: format!("{doc}\n\nOptions: `{keys}`."),
-    }
-}
-
-/// Docs of the graph API's other words: `end`, `then`, `on`, `shared`.
-pub fn keyword_doc(word: &str) -> Option<FnDoc> {
-    let (signature, doc) = match word {
-        "end" => (
-            "end",
-            "The terminal: `a - \"stop\" >> end` ends the flow quietly when `a` returns `\"stop\"`.",
-        ),
-        "then" => (
-            "then(self: Node, next: Node) -> Node",
-            "`a.then(b)` is `a >> b`: the default edge; returns `b`.",
-        ),
-        "on" => (
-            "on(self: Node, action: String, next: Node) -> Node",
-            "`a.on(\"x\", b)` is `a - \"x\" >> b`: a labelled edge; returns `b`.",
-        ),
-        "shared" => (
-            "shared: Store",
-            "The run's one store (a handle, never a copy): `shared.k`, `shared[\"k\"]`, assignment; a missing key reads `()`. Atomic helpers: `shared.push(k, v)`, `shared.update(k, |old| new)`.",
-        ),
-        _ => return None,
-    };
-    Some(FnDoc {
-        name: word.into(),
-        signature: signature.into(),
-        doc: doc.into(),
-    })
-}
-
 /// Docs of an option key.
 pub fn option_doc(key: &str) -> Option<&'static str> {
     for hook in HookKind::ALL {
@@ -292,6 +339,7 @@ pub fn globals_named<'a>(catalog: &'a Catalog, name: &str) -> Vec<&'a FnDoc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::outline::CONSTRUCTORS;
 
     #[test]
     fn signatures_read_like_scripts() {
@@ -304,6 +352,54 @@ mod tests {
         assert_eq!(
             pretty_signature("read(path: String) -> String"),
             "read(path: String) -> String"
+        );
+    }
+
+    #[test]
+    fn constructor_docs_come_from_the_metadata() {
+        let catalog = &crate::analysis::shared().catalog;
+        for kind in CONSTRUCTORS {
+            let ctor = kind.constructor();
+            let d = catalog.constructor_doc(kind);
+            assert_eq!(d.name, ctor);
+            assert!(
+                d.signature.starts_with(&format!("{ctor}(name: String, ")),
+                "{ctor}: {}",
+                d.signature
+            );
+            assert!(
+                d.signature.ends_with(") -> Node"),
+                "{ctor}: {}",
+                d.signature
+            );
+            assert!(!d.signature.contains("Dynamic"), "{ctor}: {}", d.signature);
+            let (text, options) = d
+                .doc
+                .split_once("\n\nOptions: ")
+                .unwrap_or_else(|| panic!("{ctor}: no options in {:?}", d.doc));
+            assert!(
+                !text.trim().is_empty(),
+                "{ctor}: empty doc from the metadata"
+            );
+            for key in flowscript_runtime::graph::options::allowed_keys(kind) {
+                assert!(
+                    options.contains(&format!("`{key}`")),
+                    "{ctor}: {key} missing"
+                );
+            }
+        }
+        for word in GRAPH_METHODS {
+            let d = catalog.keyword_doc(word).expect(word);
+            assert!(
+                d.signature.starts_with(&format!("{word}(self: Node, ")),
+                "{}",
+                d.signature
+            );
+            assert!(!d.doc.is_empty(), "{word}: empty doc from the metadata");
+        }
+        assert_eq!(
+            catalog.constructor_doc(NodeKind::Flow).signature,
+            "flow(name: String, start: Node, opts?: Map) -> Node"
         );
     }
 }

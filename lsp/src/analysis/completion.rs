@@ -285,7 +285,7 @@ fn actions(a: &Analysis, var: &str) -> Vec<Completion> {
 fn general(a: &Analysis) -> Vec<Completion> {
     let mut items = Vec::new();
     for kind in CONSTRUCTORS {
-        let d = catalog::constructor_doc(kind);
+        let d = a.catalog().constructor_doc(kind);
         items.push(
             Completion::new(kind.constructor(), CompletionKind::Constructor)
                 .detail(d.signature)
@@ -305,7 +305,7 @@ fn general(a: &Analysis) -> Vec<Completion> {
             }
         }
     }
-    if let Some(end) = catalog::keyword_doc("end") {
+    if let Some(end) = a.catalog().keyword_doc("end") {
         items.push(
             Completion::new("end", CompletionKind::Keyword)
                 .detail("terminal")
@@ -339,7 +339,11 @@ fn general(a: &Analysis) -> Vec<Completion> {
     items.push(
         Completion::new("shared", CompletionKind::Keyword)
             .detail("the run's store")
-            .doc(catalog::keyword_doc("shared").map_or(String::new(), |d| d.doc)),
+            .doc(
+                a.catalog()
+                    .keyword_doc("shared")
+                    .map_or(String::new(), |d| d.doc),
+            ),
     );
     items
 }

@@ -54,11 +54,11 @@ pub fn hover(a: &Analysis, offset: usize) -> Option<Hover> {
         {
             format!("```rhai\nshared.{word}\n```\nA key of the shared store.")
         } else {
-            let d = catalog::keyword_doc(word)?;
+            let d = a.catalog().keyword_doc(word)?;
             fn_docs(&[&d], "")?
         }
     } else if let Some(kind) = outline::kind_of(word).filter(|_| next_is("(")) {
-        fn_docs(&[&catalog::constructor_doc(kind)], "")?
+        fn_docs(&[&a.catalog().constructor_doc(kind)], "")?
     } else if next_is(":") && tok.kind == TokenKind::Ident && in_options_map(a, offset) {
         format!("```rhai\n{word}\n```\n{}", catalog::option_doc(word)?)
     } else if let Some(call) = a.outline().binding(word) {
@@ -69,7 +69,7 @@ pub fn hover(a: &Analysis, offset: usize) -> Option<Hover> {
             let _ = write!(md, "\n{}", f.doc.join("\n"));
         }
         md
-    } else if let Some(d) = catalog::keyword_doc(word) {
+    } else if let Some(d) = a.catalog().keyword_doc(word) {
         fn_docs(&[&d], "")?
     } else {
         fn_docs(&catalog::globals_named(a.catalog(), word), "")?
@@ -207,7 +207,7 @@ flow("main", load)
     fn constructors_options_and_keywords() {
         let md = hover_md(&SCRIPT.replacen("node(\"report\"", "no$0de(\"report\"", 1));
         assert!(
-            md.starts_with("```rhai\nnode(name: String, opts: Map)"),
+            md.starts_with("```rhai\nnode(name: String, opts?: Map) -> Node\n```\nA node: "),
             "{md}"
         );
         let md = hover_md(&SCRIPT.replace("retries", "retr$0ies"));

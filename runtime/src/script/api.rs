@@ -4,7 +4,10 @@
 //! makes a [`Pending`] labelled transition and `node - pending` wires it. Chains work because
 //! `pending >> c` wires the pending's tail to `c` and keeps its head.
 
-use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, Map, NativeCallContext, Position};
+use rhai::{
+    Dynamic, Engine, EvalAltResult, FuncRegistration, ImmutableString, Map, NativeCallContext,
+    Position,
+};
 
 use crate::graph::build::{EndMarker, NodeRef, Recorder, label_of, with_recorder};
 use crate::graph::{Branch, DEFAULT_ACTION, Diagnostic, NodeKind, Target};
@@ -300,46 +303,60 @@ pub fn register(engine: &mut Engine) {
         .register_fn("to_string", |_: &mut EndMarker| "end".to_string())
         .register_fn("to_debug", |_: &mut EndMarker| "end".to_string());
 
+    // Constructors, `then` and `on` carry their docs and readable parameter names in the Rhai
+    // metadata: the language server's hover and completion read them from there.
     for kind in [NodeKind::Node, NodeKind::Batch, NodeKind::Parallel] {
         let name = kind.constructor();
-        engine.register_fn(
-            name,
-            move |ctx: NativeCallContext, n: Dynamic, opts: Dynamic| {
-                constructor(&ctx, kind, &n, None, &opts)
-            },
-        );
-        engine.register_fn(name, move |ctx: NativeCallContext, n: Dynamic| {
-            constructor(&ctx, kind, &n, None, &Dynamic::UNIT)
-        });
+        documented(name, kind)
+            .with_params_info(["name: String", "opts: Map", "Node"])
+            .register_into_engine(
+                engine,
+                move |ctx: NativeCallContext, n: Dynamic, opts: Dynamic| {
+                    constructor(&ctx, kind, &n, None, &opts)
+                },
+            );
+        documented(name, kind)
+            .with_params_info(["name: String", "Node"])
+            .register_into_engine(engine, move |ctx: NativeCallContext, n: Dynamic| {
+                constructor(&ctx, kind, &n, None, &Dynamic::UNIT)
+            });
     }
     for kind in [NodeKind::Flow, NodeKind::BatchFlow, NodeKind::ParallelFlow] {
         let name = kind.constructor();
-        engine.register_fn(
-            name,
-            move |ctx: NativeCallContext, n: Dynamic, start: Dynamic, opts: Dynamic| {
-                constructor(&ctx, kind, &n, Some(&start), &opts)
-            },
-        );
-        engine.register_fn(
-            name,
-            move |ctx: NativeCallContext, n: Dynamic, start: Dynamic| {
-                constructor(&ctx, kind, &n, Some(&start), &Dynamic::UNIT)
-            },
-        );
+        documented(name, kind)
+            .with_params_info(["name: String", "start: Node", "opts: Map", "Node"])
+            .register_into_engine(
+                engine,
+                move |ctx: NativeCallContext, n: Dynamic, start: Dynamic, opts: Dynamic| {
+                    constructor(&ctx, kind, &n, Some(&start), &opts)
+                },
+            );
+        documented(name, kind)
+            .with_params_info(["name: String", "start: Node", "Node"])
+            .register_into_engine(
+                engine,
+                move |ctx: NativeCallContext, n: Dynamic, start: Dynamic| {
+                    constructor(&ctx, kind, &n, Some(&start), &Dynamic::UNIT)
+                },
+            );
     }
 
-    engine.register_fn(
-        "branches",
-        |ctx: NativeCallContext, n: Dynamic, targets: Dynamic, opts: Dynamic| {
-            branches(&ctx, &n, &targets, &opts)
-        },
-    );
-    engine.register_fn(
-        "branches",
-        |ctx: NativeCallContext, n: Dynamic, targets: Dynamic| {
-            branches(&ctx, &n, &targets, &Dynamic::UNIT)
-        },
-    );
+    documented("branches", NodeKind::Branches)
+        .with_params_info(["name: String", "targets: Map", "opts: Map", "Node"])
+        .register_into_engine(
+            engine,
+            |ctx: NativeCallContext, n: Dynamic, targets: Dynamic, opts: Dynamic| {
+                branches(&ctx, &n, &targets, &opts)
+            },
+        );
+    documented("branches", NodeKind::Branches)
+        .with_params_info(["name: String", "targets: Map", "Node"])
+        .register_into_engine(
+            engine,
+            |ctx: NativeCallContext, n: Dynamic, targets: Dynamic| {
+                branches(&ctx, &n, &targets, &Dynamic::UNIT)
+            },
+        );
 
     // `>>` for every left side that can start a transition: nodes, pending transitions, `end`,
     // and (for labels) anything else, which is checked to be a string.
@@ -367,15 +384,53 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("-", |ctx: NativeCallContext, a: NodeRef, b: Dynamic| {
         wire_labelled(&ctx, &Dynamic::from(a), &b)
     });
-    engine.register_fn("then", |ctx: NativeCallContext, a: NodeRef, b: Dynamic| {
-        wire_default(&ctx, &Dynamic::from(a), &b)
-    });
-    engine.register_fn(
-        "on",
-        |ctx: NativeCallContext, a: NodeRef, label: Dynamic, b: Dynamic| {
-            wire_on(&ctx, a, &label, &b)
-        },
-    );
+    FuncRegistration::new("then")
+        .with_comments(["/// `a.then(b)` is `a >> b`: the default edge; returns `b`."])
+        .with_params_info(["self: Node", "next: Node", "Node"])
+        .register_into_engine(engine, |ctx: NativeCallContext, a: NodeRef, b: Dynamic| {
+            wire_default(&ctx, &Dynamic::from(a), &b)
+        });
+    FuncRegistration::new("on")
+        .with_comments(["/// `a.on(\"x\", b)` is `a - \"x\" >> b`: a labelled edge; returns `b`."])
+        .with_params_info(["self: Node", "action: String", "next: Node", "Node"])
+        .register_into_engine(
+            engine,
+            |ctx: NativeCallContext, a: NodeRef, label: Dynamic, b: Dynamic| {
+                wire_on(&ctx, a, &label, &b)
+            },
+        );
+}
+
+/// A registration of constructor `name` carrying the docs of `kind` (every overload gets them).
+fn documented(name: &str, kind: NodeKind) -> FuncRegistration {
+    FuncRegistration::new(name).with_comments([constructor_doc(kind)])
+}
+
+/// The doc comment of a constructor, as `///` lines (the language server shows it on hover).
+fn constructor_doc(kind: NodeKind) -> &'static str {
+    match kind {
+        NodeKind::Node => {
+            "/// A node: `prep` → `exec` (retried per `retries`, `wait`, `backoff`) → `post`, once per visit."
+        }
+        NodeKind::Batch => {
+            "/// A batch node: `prep` returns an array; `exec` runs once per item, in order; `post` gets the array of results."
+        }
+        NodeKind::Parallel => {
+            "/// A parallel node: `prep` returns an array; one `exec` per item, gathered concurrently (at most `concurrency` at once)."
+        }
+        NodeKind::Flow => {
+            "/// A flow: runs the graph from `start` until an action has no edge or reaches `end`. A flow is a node too."
+        }
+        NodeKind::BatchFlow => {
+            "/// A batch flow: `prep` returns an array of param maps; one sub-run of the start graph per map, in order."
+        }
+        NodeKind::ParallelFlow => {
+            "/// A parallel flow: one sub-run of the start graph per param map, concurrently (at most `concurrency`)."
+        }
+        NodeKind::Branches => {
+            "/// Different sub-flows concurrently: each `key: node` of `targets` starts a branch; `post` gets a map of their results."
+        }
+    }
 }
 
 /// Register `end` as a keyword: a value usable anywhere, even inside script functions.

@@ -12,15 +12,7 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 
-const KINDS: [NodeKind; 7] = [
-    NodeKind::Node,
-    NodeKind::Batch,
-    NodeKind::Parallel,
-    NodeKind::Flow,
-    NodeKind::BatchFlow,
-    NodeKind::ParallelFlow,
-    NodeKind::Branches,
-];
+const KINDS: [NodeKind; 7] = NodeKind::ALL;
 
 /// Text made of pieces that mean something to mermaid, DOT, HTML or JSON.
 fn text() -> impl Strategy<Value = String> {

@@ -119,10 +119,7 @@ proptest! {
     ) {
         let n = kinds.len();
         let file: std::sync::Arc<str> = "g.flow.rhai".into();
-        let all = [
-            NodeKind::Node, NodeKind::Batch, NodeKind::Parallel, NodeKind::Flow,
-            NodeKind::BatchFlow, NodeKind::ParallelFlow, NodeKind::Branches,
-        ];
+        let all = NodeKind::ALL;
         let mut nodes: Vec<NodeSpec> = kinds
             .iter()
             .enumerate()

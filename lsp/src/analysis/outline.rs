@@ -13,15 +13,7 @@ use super::document::{Document, TextRange};
 use super::lexer::TokenKind;
 
 /// Every constructor, in documentation order.
-pub const CONSTRUCTORS: [NodeKind; 7] = [
-    NodeKind::Node,
-    NodeKind::Batch,
-    NodeKind::Parallel,
-    NodeKind::Flow,
-    NodeKind::BatchFlow,
-    NodeKind::ParallelFlow,
-    NodeKind::Branches,
-];
+pub const CONSTRUCTORS: [NodeKind; 7] = NodeKind::ALL;
 
 /// The node kind a constructor name makes.
 pub fn kind_of(name: &str) -> Option<NodeKind> {

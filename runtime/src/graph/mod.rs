@@ -40,6 +40,17 @@ pub enum NodeKind {
 }
 
 impl NodeKind {
+    /// Every kind, in documentation order.
+    pub const ALL: [NodeKind; 7] = [
+        Self::Node,
+        Self::Batch,
+        Self::Parallel,
+        Self::Flow,
+        Self::BatchFlow,
+        Self::ParallelFlow,
+        Self::Branches,
+    ];
+
     /// The constructor's name in scripts.
     pub fn constructor(self) -> &'static str {
         match self {

@@ -59,7 +59,7 @@ pub(super) fn unmatched_actions(input: &Input, out: &mut Vec<Diagnostic>) {
 /// An edge labelled with an action its node's post never returns, when every return is a literal.
 pub(super) fn dead_edges(input: &Input, out: &mut Vec<Diagnostic>) {
     for node in &input.graph.nodes {
-        let Some(actions) = input.actions(node) else {
+        let Some(actions) = input.actions(node.id) else {
             continue;
         };
         for edge in input.edges(node.id) {
@@ -76,7 +76,7 @@ pub(super) fn dead_edges(input: &Input, out: &mut Vec<Diagnostic>) {
                     node.name
                 )
             } else {
-                format!("post of '{}' only returns {}", node.name, quoted(&actions))
+                format!("post of '{}' only returns {}", node.name, quoted(actions))
             };
             let candidates: Vec<&str> = actions.iter().map(String::as_str).collect();
             let label = input

@@ -29,6 +29,10 @@ pub(crate) struct Input<'a> {
     known_keys: &'a HashSet<String>,
     /// Edges leaving each node, in definition order.
     out: Vec<Vec<&'a Edge>>,
+    /// Per node, every action its post can return when all are known (see [`post_actions`]).
+    actions: Vec<Option<Vec<String>>>,
+    /// Per node, whether the entry reaches it.
+    reached: Vec<bool>,
 }
 
 /// Check a recorded graph. `known_keys` are the store keys a run starts with (`--input`,
@@ -48,12 +52,20 @@ pub fn validate(
             list.push(e);
         }
     }
-    let input = Input {
+    let mut input = Input {
         graph,
         facts,
         known_keys,
         out: out_edges,
+        actions: Vec::new(),
+        reached: Vec::new(),
     };
+    input.actions = graph
+        .nodes
+        .iter()
+        .map(|n| post_actions(&input, n))
+        .collect();
+    input.reached = reach::reachable(&input);
     let mut out = Vec::new();
     data::not_an_array(&input, &mut out);
     reach::unreachable_nodes(&input, &mut out);
@@ -84,30 +96,35 @@ impl<'a> Input<'a> {
         self.facts.function(&hook.function, hook.arity?)
     }
 
-    /// Every action a node's post can return, when all are known: `None` when a return value
-    /// is computed (or not an action at all), or the node is a flow without post (its action is
-    /// its sub-flow's last one).
-    fn actions(&self, node: &NodeSpec) -> Option<Vec<String>> {
-        if node.post.is_none() {
-            return match node.kind {
-                NodeKind::Flow => None,
-                _ => Some(vec![DEFAULT_ACTION.to_string()]),
-            };
-        }
-        let facts = self.hook_facts(node, HookKind::Post)?;
-        let mut actions: Vec<String> = Vec::new();
-        for r in &facts.returns {
-            let a = match r {
-                Returned::Text(s, _) => normalize_action(s).to_string(),
-                Returned::Unit(_) => DEFAULT_ACTION.to_string(),
-                _ => return None,
-            };
-            if !actions.contains(&a) {
-                actions.push(a);
-            }
-        }
-        Some(actions)
+    /// Every action node `id`'s post can return, when all are known.
+    fn actions(&self, id: NodeId) -> Option<&[String]> {
+        self.actions.get(id)?.as_deref()
     }
+}
+
+/// Every action a node's post can return, when all are known: `None` when a return value is
+/// computed (or not an action at all), or the node is a flow without post (its action is its
+/// sub-flow's last one).
+fn post_actions(input: &Input, node: &NodeSpec) -> Option<Vec<String>> {
+    if node.post.is_none() {
+        return match node.kind {
+            NodeKind::Flow => None,
+            _ => Some(vec![DEFAULT_ACTION.to_string()]),
+        };
+    }
+    let facts = input.hook_facts(node, HookKind::Post)?;
+    let mut actions: Vec<String> = Vec::new();
+    for r in &facts.returns {
+        let a = match r {
+            Returned::Text(s, _) => normalize_action(s).to_string(),
+            Returned::Unit(_) => DEFAULT_ACTION.to_string(),
+            _ => return None,
+        };
+        if !actions.contains(&a) {
+            actions.push(a);
+        }
+    }
+    Some(actions)
 }
 
 /// Whether every id in the graph names one of its nodes.

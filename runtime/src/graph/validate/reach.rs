@@ -48,7 +48,7 @@ fn members(input: &Input, start: NodeId) -> Vec<NodeId> {
 }
 
 /// Nodes the entry reaches, by id.
-fn reachable(input: &Input) -> Vec<bool> {
+pub(super) fn reachable(input: &Input) -> Vec<bool> {
     let graph = input.graph;
     let mut out = vec![false; graph.nodes.len()];
     for n in closure(graph, graph.entry, |n| children(input, n)) {
@@ -61,7 +61,7 @@ fn reachable(input: &Input) -> Vec<bool> {
 /// entry never reaches. One warning per unreachable region, at its first node.
 pub(super) fn unreachable_nodes(input: &Input, out: &mut Vec<Diagnostic>) {
     let graph = input.graph;
-    let reached = reachable(input);
+    let reached = &input.reached;
     let mut wired = vec![false; graph.nodes.len()];
     let mut has_pred = vec![false; graph.nodes.len()];
     for node in &graph.nodes {
@@ -113,7 +113,7 @@ pub(super) fn unreachable_nodes(input: &Input, out: &mut Vec<Diagnostic>) {
 /// an action without an edge) in a flow without `max_steps`.
 pub(super) fn no_exit(input: &Input, out: &mut Vec<Diagnostic>) {
     let graph = input.graph;
-    let reached = reachable(input);
+    let reached = &input.reached;
     let mut reported = vec![false; graph.nodes.len()];
     for owner in graph.nodes.iter().filter(|n| reached[n.id]) {
         if owner.options.max_steps.is_some() {
@@ -170,7 +170,7 @@ fn trapped(input: &Input, nodes: &[NodeId]) -> Vec<NodeId> {
         if edges.is_empty() || edges.iter().any(|e| e.to == Target::End) {
             return true;
         }
-        match input.actions(&graph.nodes[n]) {
+        match input.actions(n) {
             None => true,
             Some(actions) => actions.iter().any(|a| input.successor(n, a).is_none()),
         }

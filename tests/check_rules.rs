@@ -1,7 +1,9 @@
 //! One fixture per diagnostic code under `tests/check/`: each rule fires on its fixture, with
 //! the human rendering and the JSON snapshotted; errors exit 1, warnings alone exit 0.
 
-use assert_cmd::Command;
+mod cli_support;
+
+use cli_support::flowscript;
 use serde_json::Value;
 
 /// Every code `check` can report, with whether it is an error.
@@ -23,9 +25,7 @@ const RULES: [(&str, bool); 14] = [
 ];
 
 fn check(path: &str, format: &str) -> std::process::Output {
-    Command::cargo_bin("flowscript")
-        .expect("binary")
-        .env("NO_COLOR", "1")
+    flowscript()
         .args(["check", path, "--format", format])
         .output()
         .expect("run flowscript check")
@@ -92,8 +92,7 @@ fn input_keys_count_as_written() {
     let dir = tempfile::tempdir().expect("tempdir");
     let input = dir.path().join("in.json");
     std::fs::write(&input, r#"{"artcle": "given"}"#).expect("write");
-    let out = Command::cargo_bin("flowscript")
-        .expect("binary")
+    let out = flowscript()
         .args([
             "check",
             "tests/check/unwritten-key.flow.rhai",
@@ -110,9 +109,7 @@ fn input_keys_count_as_written() {
 
 #[test]
 fn run_stops_on_validation_errors_with_the_same_rendering() {
-    let run = Command::cargo_bin("flowscript")
-        .expect("binary")
-        .env("NO_COLOR", "1")
+    let run = flowscript()
         .args(["run", "tests/check/not-an-array.flow.rhai"])
         .output()
         .expect("run");
@@ -128,9 +125,7 @@ fn run_stops_on_validation_errors_with_the_same_rendering() {
 
 #[test]
 fn run_prints_and_emits_warnings_and_goes_on() {
-    let out = Command::cargo_bin("flowscript")
-        .expect("binary")
-        .env("NO_COLOR", "1")
+    let out = flowscript()
         .args([
             "run",
             "tests/check/dead-edge.flow.rhai",

@@ -1,6 +1,8 @@
 //! `flowscript run` through the real binary: stdout/stderr split, exit codes, error messages.
 
-use assert_cmd::Command;
+mod cli_support;
+
+use cli_support::flowscript;
 use predicates::prelude::*;
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -15,12 +17,6 @@ fn script(src: &str) -> Script {
     let path = dir.path().join("t.flow.rhai");
     std::fs::write(&path, src).expect("write script");
     Script { dir, path }
-}
-
-fn flowscript() -> Command {
-    let mut cmd = Command::cargo_bin("flowscript").expect("binary");
-    cmd.env("NO_COLOR", "1");
-    cmd
 }
 
 const GREET: &str = r#"

@@ -1,15 +1,11 @@
 //! `flowscript check`: every load diagnostic, rustc-style or as JSON, exit 1 on errors; the
 //! examples check clean.
 
-use assert_cmd::Command;
+mod cli_support;
+
+use cli_support::flowscript;
 use predicates::prelude::*;
 use serde_json::Value;
-
-fn flowscript() -> Command {
-    let mut cmd = Command::cargo_bin("flowscript").expect("binary");
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
 
 const BROKEN: &str = r#"let a = node("a", #{ retires: 3, exec: |x| x });
 let b = node("b", #{ post: |a, b| () });

@@ -4,15 +4,11 @@
 
 mod graph_tools;
 
-use assert_cmd::Command;
+mod cli_support;
+
+use cli_support::flowscript;
 use predicates::prelude::*;
 use serde_json::Value;
-
-fn flowscript() -> Command {
-    let mut cmd = Command::cargo_bin("flowscript").expect("binary");
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
 
 /// `flowscript graph FILE --format FORMAT`, run from `dir`, asserted to succeed: its stdout.
 fn graph_in(dir: &std::path::Path, file: &str, format: &str) -> String {

@@ -1,7 +1,9 @@
 //! `flowscript run` permission flags through the real binary: effects are denied by default with
 //! an error naming the flag (exit 1), and `--allow-read[=paths]` or `-A` allow them.
 
-use assert_cmd::Command;
+mod cli_support;
+
+use cli_support::flowscript;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
@@ -31,9 +33,7 @@ fn fixture() -> Fixture {
 }
 
 fn run(f: &Fixture, flags: &[&str]) -> std::process::Output {
-    Command::cargo_bin("flowscript")
-        .expect("binary")
-        .env("NO_COLOR", "1")
+    flowscript()
         .arg("run")
         .arg(&f.script)
         .arg("--set")

@@ -3,6 +3,7 @@
 
 mod cmd;
 mod input;
+mod output;
 mod report;
 
 use std::process::ExitCode;

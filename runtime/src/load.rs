@@ -1,7 +1,7 @@
 //! Loading a script: compile, record the graph, collect diagnostics, and make a [`Program`].
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rhai::{Engine, OptimizationLevel, Scope};
@@ -10,14 +10,30 @@ use crate::exec::Program;
 use crate::graph::build::{self, RecordLimits};
 use crate::graph::validate::validate;
 use crate::graph::{Diagnostic, FlowGraph};
+use crate::host::Grant;
+use crate::limits::Limits;
+use crate::script::engine::PrintTo;
 use crate::script::facts::ScriptFacts;
+use crate::script::modules::ImportPolicy;
 use crate::span::{SourceLines, Span};
 
 /// The flowscript runtime: one configured engine shared by every load and run.
 #[derive(Clone)]
 pub struct Runtime {
     engine: Arc<Engine>,
-    limits: RecordLimits,
+    config: RuntimeConfig,
+}
+
+/// How a [`Runtime`] is set up: its resource bounds, record-mode limits and where scripts'
+/// `print` goes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RuntimeConfig {
+    /// Value sizes, depth, modules, reads and HTTP time ([`crate::limits::TABLE`]).
+    pub limits: Limits,
+    /// Operations and wall time of the top level while the graph is recorded.
+    pub record: RecordLimits,
+    /// Where `print` and `debug` output goes.
+    pub print: PrintTo,
 }
 
 impl Default for Runtime {
@@ -55,6 +71,12 @@ pub struct LoadOptions {
     /// Whether to prepare the runnable [`Program`] (the hook library); `check`, `graph` and
     /// editors only need the graph and the diagnostics.
     pub runnable: bool,
+    /// The script's canonical folder: modules below it import without a grant. Set from the
+    /// path by [`Runtime::load_file_with`]; `None` for text that is not a file.
+    pub module_root: Option<PathBuf>,
+    /// The read grant of the run this load is for (modules outside the folder need it);
+    /// denied for tools that never run the script.
+    pub read: Grant,
 }
 
 impl Default for LoadOptions {
@@ -62,6 +84,8 @@ impl Default for LoadOptions {
         Self {
             known_keys: HashSet::new(),
             runnable: true,
+            module_root: None,
+            read: Grant::Denied,
         }
     }
 }
@@ -88,17 +112,33 @@ pub struct ReadError {
 }
 
 impl Runtime {
-    /// A runtime with the standard engine and record-mode limits.
+    /// A runtime with the standard engine and the default limits.
     pub fn new() -> Self {
-        Self::with_limits(RecordLimits::default())
+        Self::with_config(RuntimeConfig::default())
     }
 
-    /// A runtime with custom record-mode limits.
-    pub fn with_limits(limits: RecordLimits) -> Self {
+    /// A runtime with custom record-mode limits (and the default value limits).
+    pub fn with_limits(record: RecordLimits) -> Self {
+        Self::with_config(RuntimeConfig {
+            record,
+            ..RuntimeConfig::default()
+        })
+    }
+
+    /// A runtime set up by `config`.
+    pub fn with_config(config: RuntimeConfig) -> Self {
         Self {
-            engine: Arc::new(crate::script::engine::new_engine()),
-            limits,
+            engine: Arc::new(crate::script::engine::new_engine(
+                &config.limits,
+                config.print,
+            )),
+            config,
         }
+    }
+
+    /// The runtime's resource bounds.
+    pub fn limits(&self) -> &Limits {
+        &self.config.limits
     }
 
     /// The configured engine (for metadata and tools).
@@ -117,7 +157,11 @@ impl Runtime {
             path: path.display().to_string(),
             source,
         })?;
-        Ok(self.load_with(&path.display().to_string(), &source, opts))
+        let mut opts = opts.clone();
+        if opts.module_root.is_none() {
+            opts.module_root = ImportPolicy::for_script(path, Grant::Denied).root;
+        }
+        Ok(self.load_with(&path.display().to_string(), &source, &opts))
     }
 
     /// Load a script's text; `file` names it in spans and messages.
@@ -151,30 +195,42 @@ impl Runtime {
             self.engine
                 .optimize_ast(&Scope::new(), raw, OptimizationLevel::Simple),
         );
-        let engine = self.engine.clone();
-        let eval_ast = ast.clone();
-        let (recorder, value) = build::record(
-            file.clone(),
-            ast.clone(),
-            facts.clone(),
-            self.limits,
-            move || engine.eval_ast_with_scope::<rhai::Dynamic>(&mut Scope::new(), &eval_ast),
-        );
-        let mut top_error = None;
-        let value = match value {
-            Ok(v) => Some(v),
-            Err(e) => {
-                let (message, pos) = crate::script::error::message_and_position(&e);
-                top_error = Some(Diagnostic::error(
-                    "script-error",
-                    Span::at(&file, pos),
-                    message,
-                ));
-                None
-            }
-        };
-        let end = end_position(&source);
-        let recorded = recorder.finish(value, end);
+        let imports = Arc::new(ImportPolicy {
+            root: opts.module_root.clone(),
+            read: opts.read.clone(),
+        });
+        // The top level runs on a stack of its own: whatever thread loads the script, values it
+        // builds cannot overflow that thread's stack (see `co::stack_pool`).
+        let (recorded, top_error) = crate::co::on_own_stack(|| {
+            let (recorder, value) = build::record(
+                file.clone(),
+                ast.clone(),
+                facts.clone(),
+                (self.config.record, imports.clone()),
+                || {
+                    self.engine
+                        .eval_ast_with_scope::<rhai::Dynamic>(&mut Scope::new(), &ast)
+                },
+            );
+            let mut top_error = None;
+            let value = match value {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    let (message, _) =
+                        crate::script::error::message_and_position(&e, &self.config.limits);
+                    let root = opts.module_root.as_deref();
+                    let (pos, module) = crate::script::error::locate(&e, root);
+                    let message = module.unwrap_or_default() + message.as_str();
+                    top_error = Some(Diagnostic::error(
+                        "script-error",
+                        Span::at(&file, pos),
+                        message,
+                    ));
+                    None
+                }
+            };
+            (recorder.finish(value, end_position(&source)), top_error)
+        });
         let mut diagnostics = recorded.diagnostics;
         diagnostics.extend(top_error);
         let lines = SourceLines::new(&source);
@@ -217,6 +273,8 @@ impl Runtime {
                     graph.clone(),
                     recorded.hooks,
                     warnings,
+                    self.config.limits,
+                    opts.module_root.clone(),
                 ))
             }
             _ => None,

@@ -81,7 +81,10 @@ async fn json_round_trips_through_a_script() {
 async fn json_stringify_refuses_absurd_nesting_instead_of_crashing() {
     let src = exec_script("{ let v = []; for i in 0..500 { v = [v]; } json::stringify(v) }");
     let msg = err_message(&src, json!({}), none()).await;
-    assert!(msg.contains("nests more than 128 levels"), "{msg}");
+    assert!(
+        msg.contains("more than 128 levels deep (limit `depth`)"),
+        "{msg}"
+    );
 }
 
 #[tokio::test]

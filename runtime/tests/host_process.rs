@@ -68,13 +68,21 @@ async fn stdin_is_fed_to_the_program() {
     assert_eq!(store["out"]["stdout"], "");
 }
 
+/// `--allow-run` with reading the given folder allowed.
+fn run_in(dir: &Path) -> Permissions {
+    Permissions {
+        read: Grant::Only(vec![dir.display().to_string()]),
+        ..run_all()
+    }
+}
+
 #[tokio::test]
 async fn cwd_sets_the_working_directory() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = ok_store(
         &exec_script(r#"process::run(["pwd"], #{cwd: x})"#),
         json!({"arg": dir.path().display().to_string()}),
-        run_all(),
+        run_in(dir.path()),
     )
     .await;
     let printed = store["out"]["stdout"]
@@ -89,13 +97,37 @@ async fn cwd_sets_the_working_directory() {
     let msg = err_message(
         &exec_script(r#"process::run(["pwd"], #{cwd: x})"#),
         json!({"arg": "/no/such/dir"}),
-        run_all(),
+        Permissions {
+            read: Grant::All,
+            ..run_all()
+        },
     )
     .await;
     assert!(
         msg.contains("cwd \"/no/such/dir\" is not a directory"),
         "{msg}"
     );
+}
+
+#[tokio::test]
+async fn cwd_needs_read_permission_for_that_folder() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = exec_script(r#"process::run(["pwd"], #{cwd: x})"#);
+    let input = json!({"arg": dir.path().display().to_string()});
+    let msg = err_message(&src, input.clone(), run_all()).await;
+    assert!(msg.contains("with cwd"), "{msg}");
+    assert!(msg.contains("needs read permission"), "{msg}");
+    // A link inside the granted folder to a folder outside it does not widen the grant.
+    let granted = tempfile::tempdir().expect("tempdir");
+    let link = granted.path().join("out");
+    std::os::unix::fs::symlink(dir.path(), &link).expect("symlink");
+    let msg = err_message(
+        &src,
+        json!({"arg": link.display().to_string()}),
+        run_in(granted.path()),
+    )
+    .await;
+    assert!(msg.contains("needs read permission"), "{msg}");
 }
 
 #[tokio::test]

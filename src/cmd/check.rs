@@ -8,6 +8,7 @@ use clap::{Args, ValueEnum};
 use flowscript_runtime::{Diagnostic, LoadOptions, Runtime, Severity};
 use serde_json::json;
 
+use crate::output::{errln, outln};
 use crate::{EXIT_FAILED, EXIT_USAGE, input, report};
 
 /// Arguments of `flowscript check`.
@@ -41,7 +42,7 @@ pub fn check(args: CheckArgs) -> ExitCode {
             ..LoadOptions::check_only()
         },
         Err(e) => {
-            eprintln!("error: {e:#}");
+            errln!("error: {e:#}");
             return ExitCode::from(EXIT_USAGE);
         }
     };
@@ -51,24 +52,24 @@ pub fn check(args: CheckArgs) -> ExitCode {
         let loaded = match runtime.load_file_with(file, &opts) {
             Ok(l) => l,
             Err(e) => {
-                eprintln!("error: {e}");
+                errln!("error: {e}");
                 return ExitCode::from(EXIT_USAGE);
             }
         };
         if args.format == Format::Human {
             for d in &loaded.diagnostics {
-                eprintln!("{}", report::diagnostic(d, &loaded.source));
+                errln!("{}", report::diagnostic(d, &loaded.source));
             }
         }
         found.extend(loaded.diagnostics);
     }
     let errors = found.iter().filter(|d| d.is_error()).count();
     match args.format {
-        Format::Json => println!("{}", to_json(&found)),
+        Format::Json => outln!("{}", to_json(&found)),
         Format::Human => {
             let warnings = found.len() - errors;
             let files = args.files.len();
-            eprintln!(
+            errln!(
                 "{}: {errors} error{}, {warnings} warning{} in {files} file{}",
                 if errors > 0 { "failed" } else { "ok" },
                 plural(errors),

@@ -10,6 +10,7 @@ use flowscript_runtime::graph::render;
 use flowscript_runtime::{LoadOptions, Runtime};
 
 use crate::EXIT_FAILED;
+use crate::output::errln;
 
 /// Arguments of `flowscript graph`.
 #[derive(Args)]
@@ -42,7 +43,7 @@ pub fn graph(args: GraphArgs) -> ExitCode {
     let graph = match &loaded.graph {
         Some(g) if !loaded.has_errors() => g,
         _ => {
-            eprintln!("error: cannot draw {}: it has errors", args.file.display());
+            errln!("error: cannot draw {}: it has errors", args.file.display());
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -51,6 +52,6 @@ pub fn graph(args: GraphArgs) -> ExitCode {
         Format::Dot => render::dot::render(graph),
         Format::Json => render::json(graph) + "\n",
     };
-    print!("{text}");
+    crate::output::stdout(&text);
     ExitCode::SUCCESS
 }

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use crate::EXIT_FAILED;
+use crate::output::errln;
 
 /// Arguments of `flowscript lsp`.
 #[derive(Args)]
@@ -23,7 +24,7 @@ pub fn lsp(_args: LspArgs) -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            errln!("error: cannot start the async runtime: {e}");
             return ExitCode::from(EXIT_FAILED);
         }
     };

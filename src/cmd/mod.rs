@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use flowscript_runtime::{LoadOptions, Loaded, Runtime};
 
+use crate::output::errln;
 use crate::{EXIT_USAGE, report};
 
 /// Load a script for `run` or `graph` and print its diagnostics rustc-style on stderr; an
@@ -20,11 +21,11 @@ pub fn load_reported(
     opts: &LoadOptions,
 ) -> Result<Loaded, ExitCode> {
     let loaded = runtime.load_file_with(path, opts).map_err(|e| {
-        eprintln!("error: {e}");
+        errln!("error: {e}");
         ExitCode::from(EXIT_USAGE)
     })?;
     for d in &loaded.diagnostics {
-        eprintln!("{}", report::diagnostic(d, &loaded.source));
+        errln!("{}", report::diagnostic(d, &loaded.source));
     }
     Ok(loaded)
 }

@@ -8,9 +8,11 @@ use clap::{Args, ValueEnum};
 use flowscript_runtime::events::JsonlSink;
 use flowscript_runtime::host::{Grant, Permissions};
 use flowscript_runtime::{
-    CancellationToken, Event, EventKind, EventSink, LoadOptions, RunOptions, Runtime,
+    CancellationToken, Event, EventKind, EventSink, Limits, LoadOptions, RunOptions, Runtime,
+    RuntimeConfig,
 };
 
+use crate::output::{errln, outln};
 use crate::{EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, input, report};
 
 /// Arguments of `flowscript run`.
@@ -32,6 +34,26 @@ pub struct RunArgs {
     /// Worker threads for the run (default: one per core).
     #[arg(long, env = "FLOWSCRIPT_WORKERS", value_name = "N")]
     workers: Option<usize>,
+    /// Change a resource limit (repeatable), e.g. `--limit string=64MiB`.
+    #[arg(long = "limit", value_name = "NAME=VALUE", long_help = limit_help())]
+    limits: Vec<String>,
+}
+
+/// `--limit`'s long help: every limit with its default, from the one table.
+fn limit_help() -> String {
+    let mut help = String::from(
+        "Change a resource limit (repeatable), e.g. `--limit string=64MiB`. The limits and \
+         their defaults:",
+    );
+    for info in flowscript_runtime::limits::TABLE {
+        help.push_str(&format!(
+            "\n  {:<13} {:>8}  {}",
+            info.name,
+            info.show(info.default_value()),
+            info.doc
+        ));
+    }
+    help
 }
 
 /// Deno-style permissions: effects are denied unless allowed.
@@ -96,7 +118,7 @@ impl EventSink for StderrWarnings {
                 .as_ref()
                 .map(|s| format!(" at {s}"))
                 .unwrap_or_default();
-            eprintln!("warning[{code}]: {message} (in {path}{at})");
+            errln!("warning[{code}]: {message} (in {path}{at})");
         }
     }
 }
@@ -106,13 +128,25 @@ pub fn run(args: RunArgs) -> ExitCode {
     let store = match input::initial_store(args.input.as_deref(), &args.sets) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            errln!("error: {e:#}");
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let runtime = Runtime::new();
+    let mut limits = Limits::default();
+    for spec in &args.limits {
+        if let Err(e) = limits.apply(spec) {
+            errln!("error: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    }
+    let runtime = Runtime::with_config(RuntimeConfig {
+        limits,
+        ..RuntimeConfig::default()
+    });
+    let permissions = args.allow.permissions();
     let opts = LoadOptions {
         known_keys: store.keys().cloned().collect(),
+        read: permissions.read.clone(),
         ..LoadOptions::default()
     };
     let loaded = match super::load_reported(&runtime, &args.file, &opts) {
@@ -121,7 +155,7 @@ pub fn run(args: RunArgs) -> ExitCode {
     };
     let Some(program) = loaded.program else {
         let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
-        eprintln!(
+        errln!(
             "error: could not load {} ({errors} error{})",
             args.file.display(),
             if errors == 1 { "" } else { "s" }
@@ -135,7 +169,7 @@ pub fn run(args: RunArgs) -> ExitCode {
     let tokio_rt = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
+            errln!("error: cannot start the runtime: {e}");
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -151,22 +185,24 @@ pub fn run(args: RunArgs) -> ExitCode {
                 input: store,
                 sink: Some(sink),
                 cancel: cancel.clone(),
-                permissions: args.allow.permissions(),
+                permissions,
             })
             .await
     });
-    // Items cancelled at the end of a run may still be winding down; do not wait for them.
-    tokio_rt.shutdown_background();
+    // Items cancelled at the end of a run may still be winding down: async ones are dropped at
+    // once; work on the blocking pool (an abandoned fs::write removing its temporary file) gets
+    // a moment to finish.
+    tokio_rt.shutdown_timeout(std::time::Duration::from_secs(2));
     let print_store = args.events.is_none();
     match outcome.result {
         Ok(_) => {
             if print_store {
-                println!("{}", pretty(&outcome.shared));
+                outln!("{}", pretty(&outcome.shared));
             }
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!(
+            errln!(
                 "{}",
                 report::run_error(
                     &e.message,
@@ -177,7 +213,7 @@ pub fn run(args: RunArgs) -> ExitCode {
             );
             // The store as it stood is not lost: it goes to stdout like a finished run's.
             if print_store {
-                println!("{}", pretty(&outcome.shared));
+                outln!("{}", pretty(&outcome.shared));
             }
             ExitCode::from(if e.cancelled {
                 EXIT_INTERRUPTED

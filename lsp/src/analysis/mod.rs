@@ -27,8 +27,9 @@ use std::time::Duration;
 
 use flowscript_runtime::graph::NodeId;
 use flowscript_runtime::graph::build::RecordLimits;
+use flowscript_runtime::script::engine::PrintTo;
 use flowscript_runtime::script::facts::{Returned, ScriptFacts};
-use flowscript_runtime::{FlowGraph, LoadOptions, Runtime};
+use flowscript_runtime::{FlowGraph, LoadOptions, Runtime, RuntimeConfig};
 
 pub use actions::Fix;
 pub use catalog::Catalog;
@@ -57,7 +58,13 @@ struct Shared {
 fn shared() -> &'static Shared {
     static SHARED: OnceLock<Shared> = OnceLock::new();
     SHARED.get_or_init(|| {
-        let runtime = Runtime::with_limits(EDITOR_LIMITS);
+        // Script output is discarded: an editor may not read the server's stderr, and a print
+        // flood must not block it.
+        let runtime = Runtime::with_config(RuntimeConfig {
+            record: EDITOR_LIMITS,
+            print: PrintTo::Discard,
+            ..RuntimeConfig::default()
+        });
         let catalog = Catalog::new(runtime.engine());
         Shared { runtime, catalog }
     })
@@ -224,9 +231,13 @@ type LoadResult = (
 /// Load with the runtime, turning a panic into an internal-error diagnostic.
 fn load(file: &str, text: &str) -> LoadResult {
     let runtime = &shared().runtime;
-    match std::panic::catch_unwind(AssertUnwindSafe(|| {
-        runtime.load_with(file, text, &LoadOptions::check_only())
-    })) {
+    // Imports resolve as in `check`: inside the file's own folder only (the buffer may differ
+    // from the file on disk, but its folder is where its modules are).
+    let opts = LoadOptions {
+        module_root: module_root(file),
+        ..LoadOptions::check_only()
+    };
+    match std::panic::catch_unwind(AssertUnwindSafe(|| runtime.load_with(file, text, &opts))) {
         Ok(loaded) => (loaded.graph, Some(loaded.facts), loaded.diagnostics),
         Err(_) => (
             None,
@@ -238,6 +249,15 @@ fn load(file: &str, text: &str) -> LoadResult {
             )],
         ),
     }
+}
+
+/// The canonical folder of a document that is a file (absolute path); `None` otherwise.
+fn module_root(file: &str) -> Option<std::path::PathBuf> {
+    let path = std::path::Path::new(file);
+    if !path.is_absolute() {
+        return None;
+    }
+    std::fs::canonicalize(path.parent()?).ok()
 }
 
 #[cfg(test)]

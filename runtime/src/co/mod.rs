@@ -64,6 +64,8 @@ struct Context {
     deadline: Cell<Option<tokio::time::Instant>>,
     timed_out: Cell<bool>,
     no_suspend: Cell<u32>,
+    /// Where waiting is forbidden, for the error (the innermost `without_suspend`).
+    no_suspend_in: Cell<&'static str>,
 }
 
 thread_local! {
@@ -99,8 +101,8 @@ pub fn in_coroutine() -> bool {
 pub enum SuspendError {
     /// Not inside a coroutine: the graph is being recorded, host I/O is not allowed.
     NotRunning,
-    /// Inside `shared.update`'s closure, which holds the store's lock.
-    Forbidden,
+    /// Inside code that must not wait (the text says where, e.g. "shared.update's closure").
+    Forbidden(&'static str),
     /// Interrupted by cancellation or a timeout.
     Interrupted(Interrupt),
 }
@@ -121,7 +123,7 @@ fn suspend_with(
     // SAFETY: see `with_context`.
     let cx = unsafe { &*ctx };
     if cx.no_suspend.get() > 0 {
-        return Err(SuspendError::Forbidden);
+        return Err(SuspendError::Forbidden(cx.no_suspend_in.get()));
     }
     if let Some(i) = cx.interrupt() {
         return Err(SuspendError::Interrupted(i));
@@ -198,11 +200,20 @@ pub fn on_progress() -> Option<Interrupt> {
     })
 }
 
-/// Run `f` with suspension forbidden (used while a lock is held across script code).
-pub fn without_suspend<R>(f: impl FnOnce() -> R) -> R {
-    with_context(|cx| cx.no_suspend.set(cx.no_suspend.get() + 1));
+/// Run `f` with suspension forbidden (while a lock is held across script code, or while code
+/// must stay on this thread); `place` names where, for the error a wait gets.
+pub fn without_suspend<R>(place: &'static str, f: impl FnOnce() -> R) -> R {
+    let outer = with_context(|cx| {
+        cx.no_suspend.set(cx.no_suspend.get() + 1);
+        cx.no_suspend_in.replace(place)
+    });
     let r = f();
-    with_context(|cx| cx.no_suspend.set(cx.no_suspend.get().saturating_sub(1)));
+    with_context(|cx| {
+        cx.no_suspend.set(cx.no_suspend.get().saturating_sub(1));
+        if let Some(outer) = outer {
+            cx.no_suspend_in.set(outer);
+        }
+    });
     r
 }
 
@@ -288,6 +299,24 @@ impl<R> Drop for SendCo<R> {
     }
 }
 
+/// Run `f` to completion on a pooled coroutine stack, synchronously on this thread and outside
+/// any script coroutine (nothing can suspend). Record mode runs the top level here, so a deeply
+/// nested value overflows no thread's stack, whatever thread loads the script. If no stack can
+/// be mapped, `f` runs on the caller's stack.
+pub fn on_own_stack<R>(f: impl FnOnce() -> R) -> R {
+    let Ok(mut stack) = stack_pool::take() else {
+        return f();
+    };
+    let co = corosensei::ScopedCoroutine::with_stack(&mut stack, |_: &Yielder<(), ()>, ()| f());
+    // A panic in `f` resumes unwinding here, in the caller, as if `f` had run inline.
+    let result = co.scope(|mut co| co.resume(()));
+    stack_pool::give(stack);
+    match result {
+        CoroutineResult::Return(r) => r,
+        CoroutineResult::Yield(()) => unreachable!("nothing yields from on_own_stack"),
+    }
+}
+
 /// Errors starting a coroutine.
 #[derive(Debug, thiserror::Error)]
 pub enum CoError {
@@ -324,6 +353,7 @@ where
                 deadline: Cell::new(None),
                 timed_out: Cell::new(false),
                 no_suspend: Cell::new(0),
+                no_suspend_in: Cell::new(""),
             };
             set_current(&cx);
             let r = body();

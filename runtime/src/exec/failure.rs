@@ -4,6 +4,7 @@
 use rhai::{Dynamic, EvalAltResult};
 
 use crate::co::Interrupt;
+use crate::limits::MAX_DEPTH_CAP;
 use crate::span::Span;
 
 /// A failed hook, node or flow.
@@ -59,19 +60,26 @@ impl Failure {
     }
 
     /// A script error from Rhai: thrown values keep their value; other errors become their
-    /// message; the innermost position is used.
+    /// message; the innermost position in the script's own file is used (an error inside an
+    /// imported module's function says where in the module).
     pub fn from_rhai(
         err: &EvalAltResult,
         file: &std::sync::Arc<str>,
         path: impl Into<String>,
         fallback_span: &Span,
+        limits: &crate::limits::Limits,
+        root: Option<&std::path::Path>,
     ) -> Self {
         let inner = err.unwrap_inner();
-        let pos = inner.position();
+        let (pos, module) = crate::script::error::locate(err, root);
         let span = if pos.is_none() {
             Some(fallback_span.clone())
         } else {
             Some(Span::at(file, pos))
+        };
+        let in_module = |m: String| match &module {
+            Some(prefix) => format!("{prefix}{m}"),
+            None => m,
         };
         let path = path.into();
         match inner {
@@ -81,9 +89,15 @@ impl Failure {
                 } else {
                     crate::script::value::to_json(value).to_string()
                 };
+                // A thrown value travels on to fallback, siblings and events like a result.
+                let deep = crate::script::value::check_depth(value, MAX_DEPTH_CAP).is_err();
                 Self {
-                    message,
-                    value: value.clone(),
+                    value: if deep {
+                        Dynamic::from(message.clone())
+                    } else {
+                        value.clone()
+                    },
+                    message: in_module(message),
                     path,
                     span,
                     interrupt: None,
@@ -101,8 +115,8 @@ impl Failure {
                 }
             }
             other => {
-                let (message, _) = crate::script::error::message_and_position(other);
-                Self::new(message, path, span)
+                let (message, _) = crate::script::error::message_and_position(other, limits);
+                Self::new(in_module(message), path, span)
             }
         }
     }

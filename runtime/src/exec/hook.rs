@@ -5,7 +5,7 @@ use rhai::{Dynamic, FnPtr, Map};
 
 use super::{Failure, RunCx};
 use crate::graph::{DEFAULT_ACTION, HookKind, NodeId, normalize_action};
-use crate::script::value::describe;
+use crate::script::value::{check_depth, describe};
 
 /// Call `kind`'s hook of node `id` with `args` (plus `params` if the hook takes them).
 /// A missing hook does nothing and returns `()`.
@@ -24,12 +24,34 @@ pub(crate) fn call(
         args.push(Dynamic::from_map(params.clone()));
     }
     let ptr = private_captures(&hook.ptr);
-    ptr.call::<Dynamic>(&cx.prog.engine, &cx.prog.ast, args)
+    let spec = &cx.prog.graph.nodes[id];
+    let span = || spec.hook(kind).map_or(&spec.span, |h| &h.span);
+    let value = ptr
+        .call::<Dynamic>(&cx.prog.engine, &cx.prog.ast, args)
         .map_err(|e| {
-            let spec = &cx.prog.graph.nodes[id];
-            let span = spec.hook(kind).map_or(&spec.span, |h| &h.span);
-            Failure::from_rhai(&e, &cx.prog.file, path.to_string(), span)
-        })
+            Failure::from_rhai(
+                &e,
+                &cx.prog.file,
+                path.to_string(),
+                span(),
+                &cx.prog.limits,
+                cx.prog.module_root.as_deref(),
+            )
+        })?;
+    // What a hook returns travels between coroutines and threads and may reach JSON: it must
+    // be walkable without deep recursion.
+    check_depth(&value, cx.prog.limits.depth).map_err(|e| {
+        Failure::new(
+            format!(
+                "{} of '{}' returned a value that {e}",
+                kind.key(),
+                spec.name
+            ),
+            path.to_string(),
+            Some(span().clone()),
+        )
+    })?;
+    Ok(value)
 }
 
 /// A copy of `ptr` whose captured variables are private to this invocation: shared captures

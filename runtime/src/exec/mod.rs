@@ -21,6 +21,7 @@ use tokio_util::sync::CancellationToken;
 use crate::events::{Emitter, EventKind, EventSink};
 use crate::graph::build::NodeHooks;
 use crate::graph::{Diagnostic, FlowGraph, NodeId, Target};
+use crate::limits::Limits;
 use crate::script::store::Store;
 use crate::script::value::from_json_map;
 use crate::span::Span;
@@ -48,6 +49,10 @@ pub(crate) struct Compiled {
     pub params: Vec<Arc<Map>>,
     /// Warnings found while building, emitted at the start of every run.
     pub warnings: Vec<Diagnostic>,
+    /// The bounds of the runtime that loaded it.
+    pub limits: Limits,
+    /// The script's canonical folder, for `import` in hooks.
+    pub module_root: Option<std::path::PathBuf>,
 }
 
 /// What a run starts with and where its events go.
@@ -109,6 +114,8 @@ impl Program {
         graph: FlowGraph,
         hooks: Vec<NodeHooks>,
         warnings: Vec<Diagnostic>,
+        limits: Limits,
+        module_root: Option<std::path::PathBuf>,
     ) -> Self {
         let mut routes = vec![Vec::new(); graph.nodes.len()];
         for e in &graph.edges {
@@ -131,6 +138,8 @@ impl Program {
                 routes,
                 params,
                 warnings,
+                limits,
+                module_root,
             }),
         }
     }
@@ -144,7 +153,7 @@ impl Program {
     /// spawned on it.
     pub async fn run(&self, opts: RunOptions) -> RunOutcome {
         let events = opts.sink.map_or_else(Emitter::disabled, Emitter::new);
-        let store = Store::new(from_json_map(&opts.input));
+        let store = Store::new(from_json_map(&opts.input), self.inner.limits.depth);
         let prog = self.inner.clone();
         for w in &prog.warnings {
             events.emit(EventKind::Warning {
@@ -166,9 +175,15 @@ impl Program {
             events: events.clone(),
             cancel: opts.cancel.clone(),
         });
+        let imports = Arc::new(crate::script::modules::ImportPolicy {
+            root: cx.prog.module_root.clone(),
+            read: opts.permissions.read.clone(),
+        });
         let host: crate::co::Data = Arc::new(crate::host::HostContext {
             permissions: opts.permissions,
             events: events.clone(),
+            limits: cx.prog.limits,
+            imports,
         });
         let walk = crate::co::run(&opts.cancel, Some(host), move || {
             let root = Crumb::Root(&entry_name);

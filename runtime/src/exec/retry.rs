@@ -10,6 +10,7 @@ use super::{Failure, RunCx};
 use crate::co::{self, Interrupt};
 use crate::events::EventKind;
 use crate::graph::{Backoff, HookKind, NodeId};
+use crate::limits::MAX_DURATION_SECS;
 
 /// The wait before attempt `attempt + 1`, after `attempt` failed (1-based).
 pub(crate) fn wait_after(base: f64, backoff: Backoff, jitter: bool, attempt: u32) -> f64 {
@@ -20,7 +21,8 @@ pub(crate) fn wait_after(base: f64, backoff: Backoff, jitter: bool, attempt: u32
     if jitter {
         w *= 0.5 + fastrand::f64() * 0.5;
     }
-    w
+    // Exponential growth must not leave the durations a clock can hold.
+    w.min(MAX_DURATION_SECS)
 }
 
 /// Run node `id`'s exec on `input` with its retries and fallback.
@@ -97,6 +99,10 @@ mod tests {
             .collect();
         assert_eq!(waits, vec![0.5, 1.0, 2.0, 4.0]);
         assert_eq!(wait_after(0.5, Backoff::Fixed, false, 3), 0.5);
+        assert_eq!(
+            wait_after(1e6, Backoff::Exponential, false, 200),
+            MAX_DURATION_SECS
+        );
         for k in 1..50 {
             let w = wait_after(1.0, Backoff::Fixed, true, k);
             assert!((0.5..=1.0).contains(&w), "{w}");

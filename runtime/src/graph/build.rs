@@ -18,6 +18,7 @@ use super::{
     Target,
 };
 use crate::script::facts::ScriptFacts;
+use crate::script::modules::ImportPolicy;
 use crate::span::Span;
 
 /// A hook ready to call: the function pointer and whether it takes `params`.
@@ -106,6 +107,7 @@ pub(crate) struct Recorder {
     facts: Arc<ScriptFacts>,
     limits: RecordLimits,
     started: Instant,
+    imports: Arc<ImportPolicy>,
 }
 
 thread_local! {
@@ -149,7 +151,7 @@ pub(crate) fn record<E>(
     file: Arc<str>,
     ast: Arc<AST>,
     facts: Arc<ScriptFacts>,
-    limits: RecordLimits,
+    (limits, imports): (RecordLimits, Arc<ImportPolicy>),
     eval: impl FnOnce() -> Result<Dynamic, E>,
 ) -> (Recorder, Result<Dynamic, E>) {
     let mut functions: HashMap<String, Vec<(usize, rhai::Position)>> = HashMap::new();
@@ -170,6 +172,7 @@ pub(crate) fn record<E>(
         facts,
         limits,
         started: Instant::now(),
+        imports,
     };
     struct Reset;
     impl Drop for Reset {
@@ -201,6 +204,11 @@ pub struct NodeRef {
 pub struct EndMarker;
 
 impl Recorder {
+    /// What `import` may load while this graph is recorded.
+    pub(crate) fn imports(&self) -> Arc<ImportPolicy> {
+        self.imports.clone()
+    }
+
     /// A span in the recorded file.
     pub(crate) fn span(&self, pos: rhai::Position) -> Span {
         Span::at(&self.file, pos)

@@ -4,6 +4,7 @@ use rhai::{Dynamic, FnPtr, Map};
 use serde::{Deserialize, Serialize};
 
 use super::{Diagnostic, HookKind, NodeKind};
+use crate::limits::{Limits, MAX_DURATION_SECS};
 use crate::script::facts::OptionKey;
 use crate::span::Span;
 
@@ -175,7 +176,7 @@ fn help_for(key: &str) -> &'static str {
             "a hook is a closure such as `|shared| shared.k` or a script function `Fn(\"name\")`"
         }
         "retries" => "`retries` is the number of attempts in all: an integer ≥ 1",
-        "wait" | "timeout" => "a number of seconds ≥ 0",
+        "wait" | "timeout" => "a number of seconds ≥ 0 and at most 365 days (31536000)",
         "backoff" => "`backoff` is \"fixed\" or \"exponential\"",
         "jitter" => "`jitter` is true or false",
         "concurrency" => "`concurrency` is the number of items in flight: an integer ≥ 1",
@@ -201,6 +202,9 @@ fn apply(out: &mut ParsedOptions, key: &str, value: &Dynamic) -> Result<(), Stri
                 .read_lock::<FnPtr>()
                 .map(|p| p.clone())
                 .ok_or_else(|| format!("expected a function, found {}", value.type_name()))?;
+            // Captured values live as long as the program, outside the recording's stack.
+            crate::script::value::check_depth(value, Limits::default().depth)
+                .map_err(|e| format!("the closure captures a value that {e}"))?;
             out.hooks.push((kind, ptr));
         }
         "retries" => {
@@ -250,7 +254,10 @@ fn apply(out: &mut ParsedOptions, key: &str, value: &Dynamic) -> Result<(), Stri
             let map = value
                 .read_lock::<Map>()
                 .ok_or_else(|| format!("expected a map, found {}", value.type_name()))?;
-            match crate::script::value::to_json(&Dynamic::from_map(map.clone())) {
+            let map = Dynamic::from_map(map.clone());
+            crate::script::value::check_depth(&map, Limits::default().depth)
+                .map_err(|e| format!("the map {e}"))?;
+            match crate::script::value::to_json(&map) {
                 serde_json::Value::Object(m) => opts.params = m,
                 _ => return Err("expected a map".into()),
             }
@@ -276,6 +283,11 @@ fn seconds(value: &Dynamic) -> Result<f64, String> {
     };
     if !s.is_finite() || s < 0.0 {
         return Err(format!("{s} (must be a number ≥ 0)"));
+    }
+    if s > MAX_DURATION_SECS {
+        return Err(format!(
+            "{s} seconds is longer than the longest duration allowed ({MAX_DURATION_SECS} s, 365 days)"
+        ));
     }
     Ok(s)
 }

@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use super::permissions::Permissions;
 use crate::events::Emitter;
+use crate::limits::Limits;
+use crate::script::modules::ImportPolicy;
 
 /// Per-run state for host functions.
 pub struct HostContext {
@@ -12,11 +14,20 @@ pub struct HostContext {
     pub permissions: Permissions,
     /// Where `emit`, `log` and streamed chunks go.
     pub events: Emitter,
+    /// The runtime's bounds (reads, depth, HTTP time).
+    pub limits: Limits,
+    /// What `import` may load while hooks run.
+    pub imports: Arc<ImportPolicy>,
 }
 
 impl HostContext {
     /// The context of the run executing on this coroutine, if any.
     pub fn current() -> Option<Arc<Self>> {
         crate::co::data_as::<Self>()
+    }
+
+    /// The running run's limits (the defaults outside a run, e.g. while recording).
+    pub fn limits() -> Limits {
+        Self::current().map_or_else(Limits::default, |h| h.limits)
     }
 }

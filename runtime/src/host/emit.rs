@@ -1,14 +1,15 @@
 //! `emit(map)` and `log(value)`: a script's own events. Both are run effects: at the top level
 //! they are reported as `effect-at-top-level` and do nothing.
 
+use std::io::Write;
+
 use rhai::{Dynamic, Engine, EvalAltResult, NativeCallContext};
 use serde_json::{Value, json};
 
 use super::context::HostContext;
 use super::effect::{at_top_level, error};
-use super::json::{MAX_DEPTH, too_deep};
 use crate::events::EventKind;
-use crate::script::value::{describe, to_json};
+use crate::script::value::{check_depth, describe, to_json};
 
 /// Send `data` (a map) as an `emitted` event.
 fn emit(ctx: NativeCallContext, data: Dynamic) -> Result<(), Box<EvalAltResult>> {
@@ -24,12 +25,8 @@ fn emit(ctx: NativeCallContext, data: Dynamic) -> Result<(), Box<EvalAltResult>>
             ),
         ));
     }
-    if too_deep(&data, MAX_DEPTH) {
-        return Err(error(
-            &ctx,
-            format!("emit(): the map nests more than {MAX_DEPTH} levels deep"),
-        ));
-    }
+    check_depth(&data, HostContext::limits().depth)
+        .map_err(|e| error(&ctx, format!("emit(): the map {e}")))?;
     let host = HostContext::current()
         .ok_or_else(|| error(&ctx, "emit() can only be called inside a hook"))?;
     host.events.emit(EventKind::Emitted {
@@ -46,12 +43,13 @@ fn log(ctx: NativeCallContext, value: Dynamic) -> Result<(), Box<EvalAltResult>>
     }
     let message = if value.is_string() {
         value.into_string().unwrap_or_default()
-    } else if too_deep(&value, MAX_DEPTH) {
+    } else if check_depth(&value, HostContext::limits().depth).is_err() {
         describe(&value)
     } else {
         to_json(&value).to_string()
     };
-    eprintln!("{message}");
+    // A closed stderr is not the script's failure.
+    let _ = writeln!(std::io::stderr(), "{message}");
     if let Some(host) = HostContext::current() {
         host.events.emit(EventKind::Emitted {
             data: json!({"type": "log", "message": Value::String(message)}),

@@ -1,18 +1,91 @@
-//! `fs::read(path)`, `fs::write(path, text)` and `fs::list(dir)`. Permissions are checked before
-//! anything is touched (`--allow-read` / `--allow-write`, optionally scoped to paths); the work
-//! runs off the event loop (tokio's file system calls use the blocking pool) while the script is
-//! suspended.
+//! `fs::read(path)`, `fs::write(path, text)` and `fs::list(dir)`. Every call resolves its path
+//! (symlinks and `..`) and checks `--allow-read` / `--allow-write` on the canonical path, then
+//! touches only that path; the work runs on the blocking pool while the script is suspended.
+//! Reads take regular files only, up to the `string` limit; writes are atomic
+//! ([`super::atomic_write`]).
 
-use std::path::PathBuf;
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
 
 use rhai::{Dynamic, Engine, EvalAltResult, FuncRegistration, Module, NativeCallContext};
 
-use super::effect::{at_top_level, call_text, error, permit, string_arg};
+use super::atomic_write;
+use super::context::HostContext;
+use super::effect::{at_top_level, call_text, error, string_arg};
+use super::permissions::Permissions;
 use super::wait;
+use crate::limits::Limits;
+use crate::script::error::limit_message;
 
 /// `fs::read("x"): No such file or directory (os error 2)`.
-fn io_error(call: &str, path: &str, e: &std::io::Error) -> String {
+pub(crate) fn io_error(call: &str, path: &str, e: &std::io::Error) -> String {
     format!("{}: {e}", call_text(call, path))
+}
+
+/// The run's permissions and limits, for work done off the script's thread.
+pub(crate) fn run_context() -> (Arc<Permissions>, Limits) {
+    match HostContext::current() {
+        Some(h) => (Arc::new(h.permissions.clone()), h.limits),
+        None => (Arc::default(), Limits::default()),
+    }
+}
+
+/// Run `f` on the blocking pool.
+pub(crate) async fn blocking<T: Send + 'static>(
+    call: &'static str,
+    f: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| format!("{call}: {e}"))?
+}
+
+/// Open `path` for reading if it is a regular file. The open does not block on a FIFO or a
+/// device (`O_NONBLOCK`), and anything but a regular file is refused before it is read.
+pub(crate) fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = opts.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    Ok(file)
+}
+
+/// Read at most `max` bytes of a regular file; `None` when it holds more.
+pub(crate) fn read_bounded(path: &Path, max: usize) -> std::io::Result<Option<Vec<u8>>> {
+    let file = open_regular(path)?;
+    let mut bytes = Vec::new();
+    file.take(max as u64 + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() <= max).then_some(bytes))
+}
+
+fn read_file(perms: &Permissions, limits: &Limits, path: &str) -> Result<Dynamic, String> {
+    let call = call_text("fs::read", path);
+    let target = perms
+        .check_read(&call, Path::new(path))
+        .map_err(|d| d.to_string())?
+        .map_err(|e| io_error("fs::read", path, &e))?;
+    let bytes = read_bounded(&target, limits.string_bytes)
+        .map_err(|e| io_error("fs::read", path, &e))?
+        .ok_or_else(|| {
+            format!(
+                "{call}: {}",
+                limit_message("the file is larger than a string may be", "string", limits)
+            )
+        })?;
+    String::from_utf8(bytes)
+        .map(Dynamic::from)
+        .map_err(|_| format!("{call}: the file is not UTF-8 text"))
 }
 
 /// The file's contents as a string (it must be UTF-8).
@@ -21,21 +94,15 @@ fn read(ctx: NativeCallContext, path: Dynamic) -> Result<Dynamic, Box<EvalAltRes
         return Ok(Dynamic::UNIT);
     }
     let path = string_arg(&ctx, "fs::read", "a path", path)?;
-    let target = PathBuf::from(&path);
-    permit(&ctx, |p| {
-        p.check_read(&call_text("fs::read", &path), &target)
-    })?;
+    let (perms, limits) = run_context();
     wait(&ctx, "fs::read", move || {
-        Box::pin(async move {
-            tokio::fs::read_to_string(&target)
-                .await
-                .map(Dynamic::from)
-                .map_err(|e| io_error("fs::read", &path, &e))
-        })
+        Box::pin(blocking("fs::read", move || {
+            read_file(&perms, &limits, &path)
+        }))
     })
 }
 
-/// Create or overwrite the file with `text`.
+/// Create or overwrite the file with `text`, atomically.
 fn write(
     ctx: NativeCallContext,
     path: Dynamic,
@@ -49,25 +116,45 @@ fn write(
         return Err(error(
             &ctx,
             format!(
-                "fs::write() takes the text to write as a string, found {} \
-                 (use json::stringify for other values)",
+                "fs::write() takes the text to write as a string, found {}",
                 crate::script::value::describe(&text)
             ),
         ));
     }
-    let text = text.into_string().unwrap_or_default();
-    let target = PathBuf::from(&path);
-    permit(&ctx, |p| {
-        p.check_write(&call_text("fs::write", &path), &target)
-    })?;
+    let text = text.into_immutable_string().unwrap_or_default();
+    let (perms, _) = run_context();
     wait(&ctx, "fs::write", move || {
-        Box::pin(async move {
-            tokio::fs::write(&target, text)
-                .await
-                .map(|()| Dynamic::UNIT)
-                .map_err(|e| io_error("fs::write", &path, &e))
-        })
+        Box::pin(atomic_write::write(perms, path, text))
     })
+}
+
+fn list_dir(perms: &Permissions, limits: &Limits, dir: &str) -> Result<Dynamic, String> {
+    let call = call_text("fs::list", dir);
+    let fail = |e: std::io::Error| io_error("fs::list", dir, &e);
+    let target = perms
+        .check_read(&call, Path::new(dir))
+        .map_err(|d| d.to_string())?
+        .map_err(fail)?;
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(&target).map_err(fail)? {
+        if paths.len() >= limits.array_items {
+            return Err(format!(
+                "{call}: {}",
+                limit_message(
+                    "the folder has more entries than an array may hold",
+                    "array",
+                    limits
+                )
+            ));
+        }
+        // Entries are named below the path the script gave, as it wrote it.
+        let name = entry.map_err(fail)?.file_name();
+        paths.push(Path::new(dir).join(name).to_string_lossy().into_owned());
+    }
+    paths.sort();
+    Ok(Dynamic::from_array(
+        paths.into_iter().map(Dynamic::from).collect(),
+    ))
 }
 
 /// The paths of the directory's entries (`dir` joined with each name), sorted.
@@ -76,23 +163,11 @@ fn list(ctx: NativeCallContext, dir: Dynamic) -> Result<Dynamic, Box<EvalAltResu
         return Ok(Dynamic::UNIT);
     }
     let dir = string_arg(&ctx, "fs::list", "a directory path as a", dir)?;
-    let target = PathBuf::from(&dir);
-    permit(&ctx, |p| {
-        p.check_read(&call_text("fs::list", &dir), &target)
-    })?;
+    let (perms, limits) = run_context();
     wait(&ctx, "fs::list", move || {
-        Box::pin(async move {
-            let fail = |e: std::io::Error| io_error("fs::list", &dir, &e);
-            let mut entries = tokio::fs::read_dir(&target).await.map_err(fail)?;
-            let mut paths = Vec::new();
-            while let Some(entry) = entries.next_entry().await.map_err(fail)? {
-                paths.push(entry.path().to_string_lossy().into_owned());
-            }
-            paths.sort();
-            Ok(Dynamic::from_array(
-                paths.into_iter().map(Dynamic::from).collect(),
-            ))
-        })
+        Box::pin(blocking("fs::list", move || {
+            list_dir(&perms, &limits, &dir)
+        }))
     })
 }
 
@@ -101,11 +176,13 @@ pub fn register(engine: &mut Engine) {
     let mut module = Module::new();
     FuncRegistration::new("read")
         .with_params_info(["path: String", "String"])
-        .with_comments(["/// The file's text. Needs `--allow-read`."])
+        .with_comments(["/// The file's text (a regular file, UTF-8). Needs `--allow-read`."])
         .set_into_module(&mut module, read);
     FuncRegistration::new("write")
         .with_params_info(["path: String", "text: String", "()"])
-        .with_comments(["/// Create or overwrite the file with `text`. Needs `--allow-write`."])
+        .with_comments([
+            "/// Create or replace the file with `text`, atomically. Needs `--allow-write`.",
+        ])
         .set_into_module(&mut module, write);
     FuncRegistration::new("list")
         .with_params_info(["dir: String", "Array"])

@@ -11,6 +11,7 @@ use rhai::{Dynamic, Engine, EvalAltResult, FuncRegistration, ImmutableString, Ma
 
 use super::net::{self, Request};
 use crate::co::HostFuture;
+use crate::limits::Limits;
 use crate::script::value::{describe, from_json, to_json};
 
 /// Options of `http::get` / `http::post`.
@@ -101,7 +102,7 @@ pub(crate) fn is_json(resp_headers: &HeaderMap) -> bool {
 }
 
 /// A response as `#{status, headers, body}`.
-async fn to_map(call: &str, resp: Response) -> Result<Dynamic, String> {
+async fn to_map(call: &str, resp: Response, limits: &Limits) -> Result<Dynamic, String> {
     let status = resp.status().as_u16();
     let url = resp.url().clone();
     let mut hdrs = Map::new();
@@ -115,7 +116,7 @@ async fn to_map(call: &str, resp: Response) -> Result<Dynamic, String> {
         }
     }
     let json = is_json(resp.headers());
-    let bytes = net::read_body(call, &url, resp).await?;
+    let bytes = net::read_body(call, &url, resp, limits).await?;
     let body = match json.then(|| serde_json::from_slice(&bytes)) {
         Some(Ok(value)) => from_json(&value),
         _ => Dynamic::from(String::from_utf8_lossy(&bytes).into_owned()),
@@ -152,11 +153,15 @@ fn request(method: Method, url: &str, body: &Dynamic, options: Option<&Map>) -> 
         Ok::<_, String>((req, opts.timeout))
     })();
     let url = url.to_string();
+    // A request never waits forever: without a `timeout` option the `http-timeout` limit holds.
+    let limits = super::HostContext::limits();
+    let default_timeout = limits.http_timeout_secs as f64;
     Box::pin(async move {
         let (req, timeout) = prepared?;
+        let timeout = Some(timeout.unwrap_or(default_timeout));
         net::with_timeout(call, &url, timeout, async {
             let resp = net::send(call, req, perms).await?;
-            to_map(call, resp).await
+            to_map(call, resp, &limits).await
         })
         .await
     })

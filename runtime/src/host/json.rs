@@ -2,11 +2,9 @@
 
 use rhai::{Dynamic, Engine, EvalAltResult, FuncRegistration, Module, NativeCallContext};
 
+use super::HostContext;
 use super::effect::{error, string_arg};
-use crate::script::value::{describe, from_json, to_json};
-
-/// Nesting deeper than this is refused rather than risking the coroutine's stack.
-pub(crate) const MAX_DEPTH: usize = 128;
+use crate::script::value::{check_depth, from_json, to_json};
 
 /// Texts at least this long are parsed on the blocking pool, so a big document does not stall
 /// the worker thread other scripts are waiting on.
@@ -46,32 +44,14 @@ fn parse_text(text: &str) -> Result<Dynamic, String> {
     }
 }
 
-/// Whether `value` nests arrays or maps more than `max` levels deep.
-pub(crate) fn too_deep(value: &Dynamic, max: usize) -> bool {
-    if let Some(arr) = value.read_lock::<rhai::Array>() {
-        return max == 0 || arr.iter().any(|v| too_deep(v, max - 1));
-    }
-    if let Some(map) = value.read_lock::<rhai::Map>() {
-        return max == 0 || map.values().any(|v| too_deep(v, max - 1));
-    }
-    false
-}
-
 /// A value as JSON text, compact or pretty.
 fn stringify_with(
     ctx: NativeCallContext,
     value: Dynamic,
     pretty: bool,
 ) -> Result<String, Box<EvalAltResult>> {
-    if too_deep(&value, MAX_DEPTH) {
-        return Err(error(
-            &ctx,
-            format!(
-                "json::stringify: {} nests more than {MAX_DEPTH} levels deep",
-                describe(&value)
-            ),
-        ));
-    }
+    check_depth(&value, HostContext::limits().depth)
+        .map_err(|e| error(&ctx, format!("json::stringify: the value {e}")))?;
     let json = to_json(&value);
     let text = if pretty {
         serde_json::to_string_pretty(&json)

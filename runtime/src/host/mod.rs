@@ -1,11 +1,12 @@
 //! Host functions scripts call for effects; every wait goes through [`wait`], which suspends the
 //! script's coroutine instead of blocking a thread.
 
+mod atomic_write;
 pub mod context;
 mod effect;
 mod emit;
 mod env;
-mod fs;
+pub(crate) mod fs;
 mod http;
 mod json;
 mod llm;
@@ -48,15 +49,13 @@ pub fn wait(
     }
     match co::suspend(fut()) {
         Ok(Ok(v)) => Ok(v),
-        Ok(Err(msg)) => Err(EvalAltResult::ErrorRuntime(msg.into(), pos).into()),
+        // Host messages name URLs; never with credentials in them.
+        Ok(Err(msg)) => Err(EvalAltResult::ErrorRuntime(net::redact_urls(&msg).into(), pos).into()),
         Err(SuspendError::Interrupted(i)) => {
             Err(EvalAltResult::ErrorTerminated(interrupt_message(i).into(), pos).into())
         }
-        Err(SuspendError::Forbidden) => Err(EvalAltResult::ErrorRuntime(
-            format!(
-                "{name}() cannot wait inside shared.update's closure, which holds the store's lock"
-            )
-            .into(),
+        Err(SuspendError::Forbidden(place)) => Err(EvalAltResult::ErrorRuntime(
+            format!("{name}() cannot wait inside {place}").into(),
             pos,
         )
         .into()),

@@ -9,11 +9,10 @@ use reqwest::header::{AUTHORIZATION, COOKIE, HeaderMap, LOCATION};
 use reqwest::{Client, Method, StatusCode, Url};
 
 use super::{HostContext, Permissions};
+use crate::limits::MAX_DURATION_SECS;
 
 /// Redirects followed before giving up.
 const MAX_REDIRECTS: usize = 10;
-/// The largest response body read into memory.
-pub const MAX_BODY: usize = 64 << 20;
 
 /// The process's HTTP client: HTTP/1.1 with keep-alive and a generous pool, shared by every run
 /// so connections are reused across items and runs. Built once; a failure is kept and reported.
@@ -129,18 +128,24 @@ pub async fn send(
     ))
 }
 
-/// Read a whole response body, up to [`MAX_BODY`] bytes.
+/// Read a whole response body, up to the `string` limit.
 pub async fn read_body(
     call: &str,
     url: &Url,
     mut resp: reqwest::Response,
+    limits: &crate::limits::Limits,
 ) -> Result<Vec<u8>, String> {
+    let max = limits.string_bytes;
     let mut body = Vec::new();
     while let Some(chunk) = resp.chunk().await.map_err(|e| describe(call, &e))? {
-        if body.len() + chunk.len() > MAX_BODY {
+        if body.len() + chunk.len() > max {
             return Err(format!(
-                "{call}(\"{url}\"): the response body is larger than {} MiB",
-                MAX_BODY >> 20
+                "{call}(\"{url}\"): {}",
+                crate::script::error::limit_message(
+                    "the response body is larger than a string may be",
+                    "string",
+                    limits
+                )
             ));
         }
         body.extend_from_slice(&chunk);
@@ -170,9 +175,9 @@ pub fn timeout_secs(call: &str, value: &rhai::Dynamic) -> Result<f64, String> {
         .ok()
         .or_else(|| value.as_int().ok().map(|i| i as f64));
     match secs {
-        Some(s) if s.is_finite() && s > 0.0 && s < 1e9 => Ok(s),
+        Some(s) if s.is_finite() && s > 0.0 && s <= MAX_DURATION_SECS => Ok(s),
         _ => Err(format!(
-            "{call}: `timeout` must be a number of seconds > 0, found {}",
+            "{call}: `timeout` must be a number of seconds > 0 and at most 365 days, found {}",
             crate::script::value::describe(value)
         )),
     }
@@ -211,4 +216,109 @@ fn chain(e: &(dyn std::error::Error + 'static)) -> String {
         parts.push(e.to_string());
     }
     parts.join(": ")
+}
+
+/// Query parameters whose values are never shown: names containing one of these.
+const SECRET_PARAMS: &[&str] = &[
+    "key",
+    "token",
+    "secret",
+    "pass",
+    "pwd",
+    "sig",
+    "auth",
+    "session",
+    "credential",
+    "code",
+];
+
+/// `url` fit for a message: userinfo (`user:password@`) and the values of secret-looking query
+/// parameters replaced by `REDACTED`.
+pub fn redact_url(url: &Url) -> String {
+    let mut url = url.clone();
+    if !url.username().is_empty() || url.password().is_some() {
+        let _ = url.set_password(None);
+        let _ = url.set_username("REDACTED");
+    }
+    if url.query().is_some() {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(k, v)| {
+                let lower = k.to_ascii_lowercase();
+                let secret = SECRET_PARAMS.iter().any(|s| lower.contains(s));
+                let v = if secret {
+                    "REDACTED".into()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    url.to_string()
+}
+
+/// `text` with every `http://` or `https://` URL in it passed through [`redact_url`]; a URL
+/// that does not parse loses everything between its scheme and an `@`.
+pub fn redact_urls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = find_scheme(rest) {
+        out.push_str(&rest[..start]);
+        let tail = &rest[start..];
+        let end = tail
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '<' | '>'))
+            .unwrap_or(tail.len());
+        let candidate = &tail[..end];
+        match Url::parse(candidate) {
+            Ok(url) => out.push_str(&redact_url(&url)),
+            Err(_) => match (candidate.find("://"), candidate.rfind('@')) {
+                (Some(s), Some(at)) if at > s => {
+                    out.push_str(&candidate[..s + 3]);
+                    out.push_str("REDACTED");
+                    out.push_str(&candidate[at..]);
+                }
+                _ => out.push_str(candidate),
+            },
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn find_scheme(text: &str) -> Option<usize> {
+    let lower = text.to_ascii_lowercase();
+    match (lower.find("http://"), lower.find("https://")) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_lose_credentials_in_urls() {
+        let msg = "llm::chat(\"https://user:hunter2@api.example.com/v1?api_key=sk-1&page=2\") needs net permission";
+        let shown = redact_urls(msg);
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("sk-1"),
+            "{shown}"
+        );
+        assert!(shown.contains("REDACTED@api.example.com"), "{shown}");
+        assert!(
+            shown.contains("page=2") && shown.ends_with("needs net permission"),
+            "{shown}"
+        );
+        assert_eq!(redact_urls("no url here"), "no url here");
+        assert_eq!(
+            redact_urls("bad http://u:p@[zz/x end"),
+            "bad http://REDACTED@[zz/x end"
+        );
+        let url = Url::parse("http://h/p?access_token=t&x=1#f").expect("url");
+        assert_eq!(redact_url(&url), "http://h/p?access_token=REDACTED&x=1#f");
+    }
 }

@@ -1,6 +1,7 @@
 //! Deno-style permissions: every effect is denied unless the run allows it, and a denied call
 //! names the flag that would allow it.
 
+use std::io;
 use std::path::{Component, Path, PathBuf};
 
 /// What one kind of effect may touch.
@@ -65,14 +66,31 @@ impl Permissions {
         }
     }
 
-    /// May `path` be read?
-    pub fn check_read(&self, call: &str, path: &Path) -> Result<(), Denied> {
-        check_path(&self.read, call, "read", path)
+    /// May `path` be read? Every symlink and `..` is resolved before the grant is checked, so
+    /// a link inside a granted folder that points outside it is denied. `Ok(Ok(p))`: allowed,
+    /// open the canonical `p` (nothing else); `Ok(Err(e))`: allowed, but the path does not
+    /// resolve (the read fails with `e`). Touches the file system: run it off the event loop.
+    pub fn check_read(&self, call: &str, path: &Path) -> Result<io::Result<PathBuf>, Denied> {
+        let resolved = std::fs::canonicalize(path);
+        let target = match &resolved {
+            Ok(p) => p.clone(),
+            Err(_) => nearest_existing(path),
+        };
+        check_grant(&self.read, call, "read", path, &target)?;
+        Ok(resolved)
     }
 
-    /// May `path` be written?
-    pub fn check_write(&self, call: &str, path: &Path) -> Result<(), Denied> {
-        check_path(&self.write, call, "write", path)
+    /// May `path` be written? The target is the file's canonical path when it exists (a link
+    /// is followed to what it names), else its folder's canonical path joined with its name;
+    /// that is what is checked and what the caller must write.
+    pub fn check_write(&self, call: &str, path: &Path) -> Result<io::Result<PathBuf>, Denied> {
+        let resolved = write_target(path);
+        let target = match &resolved {
+            Ok(p) => p.clone(),
+            Err(_) => nearest_existing(path),
+        };
+        check_grant(&self.write, call, "write", path, &target)?;
+        Ok(resolved)
     }
 
     /// May `host` (with `port`) be contacted? A grant names `host` or `host:port`.
@@ -116,14 +134,72 @@ fn verdict(allowed: bool, call: &str, what: &'static str, target: &str) -> Resul
     })
 }
 
-fn check_path(grant: &Grant, call: &str, what: &'static str, path: &Path) -> Result<(), Denied> {
-    let target = absolute(path);
-    let allowed = grant.allows(|root| target.starts_with(absolute(Path::new(root))));
-    verdict(allowed, call, what, &path.display().to_string())
+fn check_grant(
+    grant: &Grant,
+    call: &str,
+    what: &'static str,
+    shown: &Path,
+    target: &Path,
+) -> Result<(), Denied> {
+    let allowed = grant.allows(|root| target.starts_with(resolve_root(Path::new(root))));
+    verdict(allowed, call, what, &shown.display().to_string())
 }
 
-/// An absolute, lexically normalised path (`..` resolved without touching the file system, so
-/// `allowed/../secret` is not inside `allowed`).
+/// A grant's root as the file system names it: canonical when it exists.
+fn resolve_root(root: &Path) -> PathBuf {
+    std::fs::canonicalize(root).unwrap_or_else(|_| absolute(root))
+}
+
+/// Where a write to `path` lands: the existing file's canonical path, else the canonical folder
+/// joined with the new file's name (a name of `..` or `.` is no file).
+pub fn write_target(path: &Path) -> io::Result<PathBuf> {
+    if let Ok(p) = std::fs::canonicalize(path) {
+        return Ok(p);
+    }
+    let name = match path.components().next_back() {
+        Some(Component::Normal(name)) => name.to_os_string(),
+        _ => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the path does not name a file",
+            ));
+        }
+    };
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let folder = std::fs::canonicalize(parent.unwrap_or(Path::new(".")))?;
+    Ok(folder.join(name))
+}
+
+/// For the verdict on a path that does not resolve: the canonical path of its nearest existing
+/// ancestor (as the file system resolves it, links and `..` included) with the remaining
+/// names. Nothing is ever opened at this path.
+fn nearest_existing(path: &Path) -> PathBuf {
+    let mut rest = Vec::new();
+    let mut cur = path;
+    loop {
+        if let Ok(p) = std::fs::canonicalize(if cur.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            cur
+        }) {
+            let mut p = p;
+            for c in rest.iter().rev() {
+                p.push(c);
+            }
+            return absolute(&p);
+        }
+        match (cur.parent(), cur.components().next_back()) {
+            (Some(parent), Some(last)) => {
+                rest.push(last.as_os_str().to_os_string());
+                cur = parent;
+            }
+            _ => return absolute(path),
+        }
+    }
+}
+
+/// An absolute, lexically normalised path (`..` resolved without touching the file system).
+/// Only a fallback: grants are checked on canonical paths.
 pub fn absolute(path: &Path) -> PathBuf {
     let joined = if path.is_absolute() {
         path.to_path_buf()
@@ -148,7 +224,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn paths_are_checked_lexically_below_their_roots() {
+    fn paths_are_checked_below_their_roots() {
         let p = Permissions {
             read: Grant::Only(vec!["/data".into()]),
             ..Permissions::default()

@@ -1,16 +1,20 @@
 //! `process::run(args[, options])`: start a program and wait for it without holding a thread.
 //! `args` is an array of strings, the program first; options are `cwd` and `stdin` (strings).
 //! Returns `#{status, stdout, stderr}`; a non-zero status is returned, not thrown. Needs
-//! `--allow-run` (or `--allow-run=PROGRAM`). The child is killed when the wait is abandoned: the
-//! run is cancelled or the exec attempt's `timeout` passes.
+//! `--allow-run` (or `--allow-run=PROGRAM`); a `cwd` also needs read permission for that folder.
+//! A bare program name is found in `PATH`'s absolute entries only. The child is killed when the
+//! wait is abandoned: the run is cancelled or the exec attempt's `timeout` passes.
 
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::Arc;
 
 use rhai::{Array, Dynamic, Engine, EvalAltResult, FuncRegistration, Map, Module};
 use rhai::{INT, NativeCallContext};
 use tokio::io::AsyncWriteExt;
 
 use super::effect::{at_top_level, error, permit};
+use super::permissions::Permissions;
 use super::wait;
 use crate::script::value::describe;
 
@@ -100,16 +104,81 @@ fn parse_options(
     Ok(spec)
 }
 
+/// Where `program` is: a path (it has a `/`) is taken relative to the process's working
+/// folder; a bare name is looked up in the absolute entries of `PATH` only, so a relative entry
+/// (or an empty one, which means the working folder) cannot swap in another binary.
+fn locate(program: &str) -> Result<PathBuf, String> {
+    if program.contains('/') {
+        let path = Path::new(program);
+        return Ok(if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            std::env::current_dir()
+                .map_err(|e| format!("{CALL}(): no working folder to find {program:?} in: {e}"))?
+                .join(path)
+        });
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .filter(|dir| dir.is_absolute())
+        .map(|dir| dir.join(program))
+        .find(|candidate| is_executable(candidate))
+        .ok_or_else(|| {
+            format!(
+                "{CALL}(): program {program:?} not found in PATH (relative PATH entries are not searched)"
+            )
+        })
+}
+
+fn is_executable(path: &Path) -> bool {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        meta.is_file() && meta.permissions().mode() & 0o111 != 0
+    }
+    #[cfg(not(unix))]
+    {
+        meta.is_file()
+    }
+}
+
+/// The program's absolute path and the canonical working folder, after checking `cwd` against
+/// the read grants (a child started in a folder can read it).
+fn prepare(
+    perms: &Permissions,
+    program: &str,
+    cwd: Option<&str>,
+    shown: &str,
+) -> Result<(PathBuf, Option<PathBuf>), String> {
+    let program = locate(program)?;
+    let cwd = match cwd {
+        None => None,
+        Some(cwd) => {
+            let call = format!("{CALL}({shown}) with cwd {cwd:?}");
+            let dir = perms
+                .check_read(&call, Path::new(cwd))
+                .map_err(|d| d.to_string())?
+                .ok()
+                .filter(|d| d.is_dir())
+                .ok_or_else(|| format!("{CALL}(): cwd {cwd:?} is not a directory"))?;
+            Some(dir)
+        }
+    };
+    Ok((program, cwd))
+}
+
 /// Start the program, feed its stdin, and collect its output. Dropping this future kills the
 /// child (`kill_on_drop`).
-async fn execute(spec: Spec) -> Result<Dynamic, String> {
-    let program = &spec.argv[0];
-    if let Some(cwd) = &spec.cwd
-        && !tokio::fs::metadata(cwd).await.is_ok_and(|m| m.is_dir())
-    {
-        return Err(format!("{CALL}(): cwd {:?} is not a directory", cwd));
-    }
-    let mut cmd = tokio::process::Command::new(program);
+async fn execute(spec: Spec, perms: Arc<Permissions>, shown: String) -> Result<Dynamic, String> {
+    let name = spec.argv[0].clone();
+    let (program, cwd) = {
+        let (name, cwd) = (name.clone(), spec.cwd.clone());
+        super::fs::blocking(CALL, move || prepare(&perms, &name, cwd.as_deref(), &shown)).await?
+    };
+    let mut cmd = tokio::process::Command::new(&program);
     cmd.args(&spec.argv[1..])
         .stdin(if spec.stdin.is_some() {
             Stdio::piped()
@@ -119,9 +188,10 @@ async fn execute(spec: Spec) -> Result<Dynamic, String> {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
-    if let Some(cwd) = &spec.cwd {
+    if let Some(cwd) = &cwd {
         cmd.current_dir(cwd);
     }
+    let program = &name;
     let mut child = cmd.spawn().map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => format!("{CALL}(): program {program:?} not found"),
         _ => format!("{CALL}(): could not start {program:?}: {e}"),
@@ -176,7 +246,8 @@ fn run_with(
     let program = spec.argv[0].clone();
     let shown = serde_json::to_string(&spec.argv).unwrap_or_default();
     permit(&ctx, |p| p.check_run(&format!("{CALL}({shown})"), &program))?;
-    wait(&ctx, CALL, move || Box::pin(execute(spec)))
+    let (perms, _) = super::fs::run_context();
+    wait(&ctx, CALL, move || Box::pin(execute(spec, perms, shown)))
 }
 
 /// Register the `process` module.

@@ -4,10 +4,15 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rhai::{Dynamic, Engine, EvalAltResult, NativeCallContext};
 
+use crate::limits::MAX_DURATION_SECS;
+
 fn sleep(ctx: NativeCallContext, seconds: f64) -> Result<Dynamic, Box<EvalAltResult>> {
-    if !seconds.is_finite() || seconds < 0.0 {
+    if !seconds.is_finite() || !(0.0..=MAX_DURATION_SECS).contains(&seconds) {
         return Err(EvalAltResult::ErrorRuntime(
-            format!("sleep() takes a number of seconds ≥ 0, found {seconds}").into(),
+            format!(
+                "sleep() takes a number of seconds from 0 to {MAX_DURATION_SECS} (365 days), found {seconds}"
+            )
+            .into(),
             ctx.call_position(),
         )
         .into());

@@ -1,21 +1,41 @@
 //! The one configured `rhai::Engine`: limits, the `shared` keyword, the flowscript API and host
 //! functions, and the progress callback that bounds record mode and preempts long scripts.
 
+use std::io::Write;
+
 use rhai::{Dynamic, Engine};
 
 use crate::co;
 use crate::graph::build;
+use crate::limits::Limits;
 
-/// Rhai call depth allowed; each level takes up to ~8 KiB of native stack, and coroutine stacks
-/// are [`crate::co`]'s 1 MiB.
+/// Rhai call depth allowed; each level takes up to ~8 KiB of native stack, far within
+/// [`crate::co`]'s stacks.
 pub const MAX_CALL_LEVELS: usize = 56;
 
 /// How often (in Rhai operations) the progress callback does real work.
 const PROGRESS_EVERY: u64 = 256;
 
+/// Where scripts' `print` and `debug` output goes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PrintTo {
+    /// Standard error (stdout carries the store or the event stream).
+    #[default]
+    Stderr,
+    /// Nowhere: the language server analyses untrusted buffers and its stderr may not be read.
+    Discard,
+}
+
 /// Build the engine every load and run uses.
-pub fn new_engine() -> Engine {
+pub fn new_engine(limits: &Limits, print: PrintTo) -> Engine {
     let mut engine = Engine::new();
+    // Values are bounded so that a script fails instead of exhausting memory; nested values are
+    // bounded too, since each nesting level is an element of some array or map.
+    engine.set_max_string_size(limits.string_bytes);
+    engine.set_max_array_size(limits.array_items);
+    engine.set_max_map_size(limits.map_items);
+    engine.set_max_modules(limits.modules);
+    engine.set_module_resolver(super::modules::Resolver::new(*limits));
     // The loader optimises explicitly after reading the unoptimised AST (see `load.rs`).
     engine.set_optimization_level(rhai::OptimizationLevel::None);
     // Debug builds halve Rhai's default depths; a hook-building helper `fn` then fails with a
@@ -39,12 +59,26 @@ pub fn new_engine() -> Engine {
         }
         build::record_progress(ops).map(Dynamic::from)
     });
-    // `print` and `debug` must not corrupt stdout, which carries the store or the event stream.
-    engine.on_print(|s| eprintln!("{s}"));
-    engine.on_debug(|s, src, pos| match src {
-        Some(src) => eprintln!("[{src}:{pos}] {s}"),
-        None => eprintln!("[{pos}] {s}"),
-    });
+    // `print` and `debug` must not corrupt stdout, which carries the store or the event stream;
+    // a closed stderr is not the script's failure.
+    match print {
+        PrintTo::Stderr => {
+            engine.on_print(|s| {
+                let _ = writeln!(std::io::stderr(), "{s}");
+            });
+            engine.on_debug(|s, src, pos| {
+                let _ = match src {
+                    Some(src) => writeln!(std::io::stderr(), "[{src}:{pos}] {s}"),
+                    None => writeln!(std::io::stderr(), "[{pos}] {s}"),
+                };
+            });
+        }
+        PrintTo::Discard => {
+            engine.on_print(|_| {});
+            engine.on_debug(|_, _, _| {});
+        }
+    }
+    super::builtins::register(&mut engine);
     super::api::register(&mut engine);
     super::api::register_end(&mut engine);
     super::store::register(&mut engine);

@@ -1,13 +1,24 @@
 //! Reading Rhai errors: the innermost error's message without Rhai's position suffix, and its
 //! position, so messages can name file:line:column themselves.
 
+use std::path::Path;
+
 use rhai::{EvalAltResult, Position};
 
-/// The innermost error's message (a thrown string as itself) and position.
-pub fn message_and_position(err: &EvalAltResult) -> (String, Position) {
+use crate::limits::Limits;
+
+/// The innermost error's message (a thrown string as itself) and position; a broken limit is
+/// named with its value and the flag that raises it.
+pub fn message_and_position(err: &EvalAltResult, limits: &Limits) -> (String, Position) {
     let inner = err.unwrap_inner();
     let pos = inner.position();
     let message = match inner {
+        EvalAltResult::ErrorDataTooLarge(what, _) => data_too_large(what, limits),
+        EvalAltResult::ErrorTooManyModules(_) => limit_message(
+            "the script imports more modules than allowed",
+            "modules",
+            limits,
+        ),
         EvalAltResult::ErrorRuntime(v, _) if v.is_string() => {
             v.clone().into_string().unwrap_or_default()
         }
@@ -30,9 +41,51 @@ pub fn message_and_position(err: &EvalAltResult) -> (String, Position) {
     (message, pos)
 }
 
+/// Where an error happened in the script's own file, and — when it happened inside a function
+/// of an imported module — the words that say where in the module (`in module lib.rhai (at
+/// lib.rhai:3:5): `), to put before the message. Without a module, the innermost position.
+pub fn locate(err: &EvalAltResult, root: Option<&Path>) -> (Position, Option<String>) {
+    let mut cur = err;
+    while let EvalAltResult::ErrorInFunctionCall(_, source, inner, pos) = cur {
+        if super::modules::is_module_source(source) {
+            let name = super::modules::display_name(Path::new(source), root);
+            let at = super::modules::line_column(err.unwrap_inner().position());
+            return (*pos, Some(format!("in module {name} (at {name}:{at}): ")));
+        }
+        cur = inner;
+    }
+    (err.unwrap_inner().position(), None)
+}
+
 /// An error's text without Rhai's ` (line x, position y)` suffix.
 fn strip_position(err: &EvalAltResult, pos: Position) -> String {
     let text = err.to_string();
     let suffix = format!(" ({pos})");
     text.strip_suffix(&suffix).unwrap_or(&text).to_string()
+}
+
+/// Rhai's "Length of string" / "Size of array/BLOB" / "Size of object map" as our limit.
+fn data_too_large(what: &str, limits: &Limits) -> String {
+    let (text, name) = if what.contains("string") {
+        ("a string would be longer than allowed", "string")
+    } else if what.contains("map") {
+        ("a map would have more entries than allowed", "map")
+    } else {
+        (
+            "an array or blob would have more elements than allowed",
+            "array",
+        )
+    };
+    limit_message(text, name, limits)
+}
+
+/// `<what>: the `<name>` limit is <value> (raise it with --limit <name>=...)`.
+pub fn limit_message(what: &str, name: &str, limits: &Limits) -> String {
+    match Limits::info(name) {
+        Some(info) => format!(
+            "{what}: the `{name}` limit is {} (flowscript run --limit {name}=... raises it)",
+            info.show(info.get(limits))
+        ),
+        None => what.to_string(),
+    }
 }

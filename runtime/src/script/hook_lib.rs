@@ -8,7 +8,7 @@
 //! name the script mentions resolves directly. Maps and other types are unaffected (the
 //! accessors are typed to the store).
 
-use rhai::{AST, ASTNode, Dynamic, Engine, Expr};
+use rhai::{AST, ASTNode, Dynamic, Engine, EvalAltResult, Expr};
 
 use super::store::Store;
 
@@ -21,8 +21,8 @@ pub fn build(engine: &Engine, ast: &AST) -> AST {
         module.set_getter_fn(&name, move |s: &mut Store| Ok(s.get(&get)));
         let set = name.clone();
         module.set_setter_fn(&name, move |s: &mut Store, v: Dynamic| {
-            s.set(&set, v);
-            Ok(())
+            s.set(&set, v)
+                .map_err(|m| EvalAltResult::ErrorRuntime(m.into(), rhai::Position::NONE).into())
         });
     }
     module.build_index();

@@ -3,6 +3,10 @@
 //! Every node and sub-run of a run holds the same [`Store`]; the handle is an ordinary value,
 //! so it may travel in prep results or items. Reads and writes lock briefly; `update` holds the
 //! lock across its closure so read-modify-write is atomic, and forbids waiting meanwhile.
+//!
+//! Values stored are plain data: a captured (shared) variable is stored as its value, and a
+//! value nested deeper than the run's `depth` limit is refused where it is written, so the store
+//! can always be converted to JSON and dropped without deep recursion.
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -10,11 +14,19 @@ use std::sync::Arc;
 use parking_lot::ReentrantMutex;
 use rhai::{Array, Dynamic, Engine, EvalAltResult, FnPtr, Map, NativeCallContext, Position};
 
+use super::value::{TooDeep, check_depth};
 use crate::co;
 
 /// A handle to a run's shared store (cloning shares the store).
 #[derive(Clone, Default)]
-pub struct Store(Arc<ReentrantMutex<RefCell<Map>>>);
+pub struct Store(Arc<Inner>);
+
+#[derive(Default)]
+struct Inner {
+    map: ReentrantMutex<RefCell<Map>>,
+    /// The deepest nesting a stored value may have (0: the default limit).
+    depth: usize,
+}
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -23,27 +35,50 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// A store holding `map`.
-    pub fn new(map: Map) -> Self {
-        Self(Arc::new(ReentrantMutex::new(RefCell::new(map))))
+    /// A store holding `map`, refusing values nested deeper than `depth`.
+    pub fn new(map: Map, depth: usize) -> Self {
+        Self(Arc::new(Inner {
+            map: ReentrantMutex::new(RefCell::new(map)),
+            depth,
+        }))
+    }
+
+    fn lock(&self) -> parking_lot::ReentrantMutexGuard<'_, RefCell<Map>> {
+        self.0.map.lock()
     }
 
     /// The value under `key` (`()` when missing).
     pub fn get(&self, key: &str) -> Dynamic {
-        let guard = self.0.lock();
+        let guard = self.lock();
         let map = guard.borrow();
         map.get(key).cloned().unwrap_or(Dynamic::UNIT)
     }
 
-    /// Set `key` to `value`.
-    pub fn set(&self, key: &str, value: Dynamic) {
-        let guard = self.0.lock();
+    /// Set `key` to `value`; a value nested too deeply is refused.
+    pub fn set(&self, key: &str, value: Dynamic) -> Result<(), String> {
+        let value = self.admit(key, value, 0)?;
+        let guard = self.lock();
         guard.borrow_mut().insert(key.into(), value);
+        Ok(())
+    }
+
+    /// `value` as it may be stored under `key` at `extra` levels below the key: flattened, and
+    /// within the depth limit.
+    fn admit(&self, key: &str, value: Dynamic, extra: usize) -> Result<Dynamic, String> {
+        let limit = if self.0.depth == 0 {
+            crate::limits::Limits::default().depth
+        } else {
+            self.0.depth
+        };
+        let value = value.flatten();
+        check_depth(&value, limit.saturating_sub(extra))
+            .map_err(|_| format!("shared.{key}: the value {}", TooDeep { limit }))?;
+        Ok(value)
     }
 
     /// A copy of the whole store.
     pub fn snapshot(&self) -> Map {
-        self.0.lock().borrow().clone()
+        self.lock().borrow().clone()
     }
 
     /// The store as a JSON object.
@@ -52,7 +87,8 @@ impl Store {
     }
 
     fn push(&self, key: &str, value: Dynamic) -> Result<(), String> {
-        let guard = self.0.lock();
+        let value = self.admit(key, value, 1)?;
+        let guard = self.lock();
         let mut map = guard.borrow_mut();
         let slot = map
             .entry(key.into())
@@ -80,9 +116,15 @@ impl Store {
     ) -> Result<Dynamic, Box<EvalAltResult>> {
         // Held across the closure so concurrent updates serialise; re-entrant so the closure may
         // still read the store on this thread.
-        let guard = self.0.lock();
+        let guard = self.lock();
         let old = guard.borrow().get(key).cloned().unwrap_or(Dynamic::UNIT);
-        let new = co::without_suspend(|| f.call_within_context::<Dynamic>(ctx, (old,)))?;
+        let new = co::without_suspend(
+            "shared.update's closure, which holds the store's lock",
+            || f.call_within_context::<Dynamic>(ctx, (old,)),
+        )?;
+        let new = self
+            .admit(key, new, 0)
+            .map_err(|m| runtime_error(m, ctx.call_position()))?;
         guard.borrow_mut().insert(key.into(), new.clone());
         Ok(new)
     }
@@ -97,7 +139,12 @@ pub fn register(engine: &mut Engine) {
     engine
         .register_type_with_name::<Store>("SharedStore")
         .register_indexer_get(|s: &mut Store, key: &str| s.get(key))
-        .register_indexer_set(|s: &mut Store, key: &str, value: Dynamic| s.set(key, value))
+        .register_indexer_set(
+            |ctx: NativeCallContext, s: &mut Store, key: &str, value: Dynamic| {
+                s.set(key, value)
+                    .map_err(|m| runtime_error(m, ctx.call_position()))
+            },
+        )
         .register_fn(
             "push",
             |ctx: NativeCallContext, s: &mut Store, key: &str, value: Dynamic| {
@@ -110,13 +157,13 @@ pub fn register(engine: &mut Engine) {
             |ctx: NativeCallContext, s: &mut Store, key: &str, f: FnPtr| s.update(&ctx, key, &f),
         )
         .register_fn("contains", |s: &mut Store, key: &str| {
-            s.0.lock().borrow().contains_key(key)
+            s.lock().borrow().contains_key(key)
         })
         .register_fn("remove", |s: &mut Store, key: &str| {
-            s.0.lock().borrow_mut().remove(key).unwrap_or(Dynamic::UNIT)
+            s.lock().borrow_mut().remove(key).unwrap_or(Dynamic::UNIT)
         })
         .register_fn("keys", |s: &mut Store| -> Array {
-            s.0.lock()
+            s.lock()
                 .borrow()
                 .keys()
                 .map(|k| Dynamic::from(k.clone()))

@@ -4,10 +4,17 @@ use rhai::{Array, Dynamic, FnPtr, Map};
 use serde_json::Value;
 
 use super::store::Store;
+use crate::limits::MAX_DEPTH_CAP;
 
 /// A Rhai value as JSON. Never fails: values JSON cannot hold are described as strings
-/// (`"Fn(name)"`, `"<shared store>"`), and non-finite floats become `null`.
+/// (`"Fn(name)"`, `"<shared store>"`), non-finite floats become `null`, and what nests deeper than
+/// [`MAX_DEPTH_CAP`] levels becomes a string saying so (callers that must refuse such values
+/// check [`check_depth`] first, with the run's own limit).
 pub fn to_json(value: &Dynamic) -> Value {
+    to_json_within(value, MAX_DEPTH_CAP)
+}
+
+fn to_json_within(value: &Dynamic, depth: usize) -> Value {
     if value.is_unit() {
         return Value::Null;
     }
@@ -26,13 +33,16 @@ pub fn to_json(value: &Dynamic) -> Value {
     if value.is_string() {
         return Value::String(value.clone().into_string().unwrap_or_default());
     }
+    if (value.is_array() || value.is_map()) && depth == 0 {
+        return Value::String(format!("<nested deeper than {MAX_DEPTH_CAP} levels>"));
+    }
     if let Some(arr) = value.read_lock::<Array>() {
-        return Value::Array(arr.iter().map(to_json).collect());
+        return Value::Array(arr.iter().map(|v| to_json_within(v, depth - 1)).collect());
     }
     if let Some(map) = value.read_lock::<Map>() {
         return Value::Object(
             map.iter()
-                .map(|(k, v)| (k.to_string(), to_json(v)))
+                .map(|(k, v)| (k.to_string(), to_json_within(v, depth - 1)))
                 .collect(),
         );
     }
@@ -46,6 +56,39 @@ pub fn to_json(value: &Dynamic) -> Value {
         return Value::Array(blob.iter().map(|b| Value::from(*b)).collect());
     }
     Value::String(value.to_string())
+}
+
+/// A value nested deeper than a depth limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("nests arrays, maps or closures more than {limit} levels deep (limit `depth`)")]
+pub struct TooDeep {
+    /// The limit it exceeds.
+    pub limit: usize,
+}
+
+/// `Err` when `value` nests arrays, maps or closures' captured values more than `max` levels
+/// deep. The walk stops at `max`, so it is safe on any value a script can build.
+pub fn check_depth(value: &Dynamic, max: usize) -> Result<(), TooDeep> {
+    if within(value, max.min(MAX_DEPTH_CAP)) {
+        Ok(())
+    } else {
+        Err(TooDeep { limit: max })
+    }
+}
+
+/// Whether `value`'s containers nest at most `levels` deep.
+fn within(value: &Dynamic, levels: usize) -> bool {
+    if let Some(arr) = value.read_lock::<Array>() {
+        return levels > 0 && arr.iter().all(|v| within(v, levels - 1));
+    }
+    if let Some(map) = value.read_lock::<Map>() {
+        return levels > 0 && map.values().all(|v| within(v, levels - 1));
+    }
+    if let Some(ptr) = value.read_lock::<FnPtr>() {
+        return ptr.curry().is_empty()
+            || (levels > 0 && ptr.curry().iter().all(|v| within(v, levels - 1)));
+    }
+    true
 }
 
 /// JSON as a Rhai value (objects become maps, integers that fit `i64` stay integers).
@@ -89,5 +132,33 @@ mod tests {
     fn json_round_trip() {
         let v: Value = serde_json::json!({"a": [1, 2.5, "x", null, true], "b": {"c": -3}});
         assert_eq!(to_json(&from_json(&v)), v);
+    }
+
+    fn nested(levels: usize) -> Dynamic {
+        let mut v = Dynamic::from_array(Array::new());
+        for _ in 1..levels {
+            v = Dynamic::from_array(vec![v]);
+        }
+        v
+    }
+
+    #[test]
+    fn depth_is_checked_without_walking_past_the_limit() {
+        assert!(check_depth(&nested(3), 3).is_ok());
+        assert_eq!(check_depth(&nested(4), 3), Err(TooDeep { limit: 3 }));
+        assert!(check_depth(&Dynamic::from_int(1), 0).is_ok());
+        // Far deeper than the cap: the walk stops at the cap; dropping it here is on a test
+        // thread's stack, so keep it within what that holds.
+        let deep = nested(5000);
+        assert!(check_depth(&deep, 100_000).is_err());
+        let json = to_json(&deep);
+        let mut v = &json;
+        let mut levels = 0;
+        while let Value::Array(a) = v {
+            levels += 1;
+            v = &a[0];
+        }
+        assert_eq!(levels, MAX_DEPTH_CAP);
+        assert!(v.as_str().is_some_and(|s| s.contains("nested deeper")));
     }
 }

@@ -23,6 +23,26 @@ pub(crate) struct Config {
     pub temperature: Option<f64>,
     pub max_tokens: Option<i64>,
     pub timeout: f64,
+    /// Whether `url` came from `OPENAI_BASE_URL` (messages then name the variable, not it).
+    pub url_from_env: bool,
+    /// The run's limits (the response body is bounded by `string`).
+    pub limits: crate::limits::Limits,
+}
+
+/// Whether two base URLs name the same endpoint (scheme, host, port and path; a trailing `/`
+/// aside).
+fn same_endpoint(a: &str, b: &str) -> bool {
+    let parse = |s: &str| reqwest::Url::parse(s.trim_end_matches('/')).ok();
+    match (parse(a), parse(b)) {
+        (Some(a), Some(b)) => {
+            a.scheme() == b.scheme()
+                && a.host_str() == b.host_str()
+                && a.port_or_known_default() == b.port_or_known_default()
+                && a.path().trim_end_matches('/') == b.path().trim_end_matches('/')
+                && a.username() == b.username()
+        }
+        _ => false,
+    }
 }
 
 fn string_opt(call: &str, key: &str, v: &Dynamic) -> Result<String, String> {
@@ -62,19 +82,25 @@ pub(crate) fn config(
             }
         }
     }
-    let base = base
-        .or_else(|| env("OPENAI_BASE_URL"))
-        .unwrap_or_else(|| DEFAULT_BASE_URL.into());
+    let env_base = env("OPENAI_BASE_URL");
+    let home = env_base.clone().unwrap_or_else(|| DEFAULT_BASE_URL.into());
+    let from_env = base.is_none() && env_base.is_some();
+    // The environment's key belongs to the environment's endpoint (or the default one): a
+    // script that sends requests elsewhere brings its own `api_key`.
+    let at_home = base.as_deref().is_none_or(|b| same_endpoint(b, &home));
+    let base = base.unwrap_or(home);
     let model = model.or_else(|| env("FLOWSCRIPT_MODEL")).ok_or_else(|| {
         format!("{call}: no model: pass #{{model: \"...\"}} or set FLOWSCRIPT_MODEL")
     })?;
     Ok(Config {
         url: format!("{}/chat/completions", base.trim_end_matches('/')),
         model,
-        api_key: api_key.or_else(|| env("OPENAI_API_KEY")),
+        api_key: api_key.or_else(|| env("OPENAI_API_KEY").filter(|_| at_home)),
         temperature,
         max_tokens,
         timeout,
+        url_from_env: from_env,
+        limits: crate::limits::Limits::default(),
     })
 }
 
@@ -129,6 +155,24 @@ mod tests {
         let c = config("llm::chat", Some(&opts), |_| None).expect("config");
         assert_eq!(c.url, "https://api.openai.com/v1/chat/completions");
         assert_eq!((c.model.as_str(), c.max_tokens), ("m", Some(5)));
+        // The environment's key goes only to the environment's endpoint.
+        let keyed = |k: &str| match k {
+            "OPENAI_BASE_URL" => Some("http://local:1/v1".to_string()),
+            "OPENAI_API_KEY" => Some("sk-env".to_string()),
+            _ => None,
+        };
+        let mut elsewhere = Map::new();
+        elsewhere.insert("model".into(), "m".into());
+        elsewhere.insert("base_url".into(), "http://attacker:2/v1".into());
+        let c = config("llm::chat", Some(&elsewhere), keyed).expect("config");
+        assert_eq!(c.api_key, None);
+        elsewhere.insert("base_url".into(), "http://local:1/v1/".into());
+        let c = config("llm::chat", Some(&elsewhere), keyed).expect("config");
+        assert_eq!(c.api_key.as_deref(), Some("sk-env"));
+        elsewhere.insert("api_key".into(), "sk-own".into());
+        elsewhere.insert("base_url".into(), "http://attacker:2/v1".into());
+        let c = config("llm::chat", Some(&elsewhere), keyed).expect("config");
+        assert_eq!(c.api_key.as_deref(), Some("sk-own"));
         let e = config("llm::chat", None, |_| None).unwrap_err();
         assert!(e.contains("FLOWSCRIPT_MODEL"), "{e}");
         opts.insert("modle".into(), "x".into());

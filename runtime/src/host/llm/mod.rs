@@ -32,6 +32,7 @@ async fn complete(
     stream: bool,
 ) -> Result<Dynamic, String> {
     let keyless = cfg.api_key.is_none();
+    let limits = cfg.limits;
     let timeout = Some(cfg.timeout);
     let whole = async {
         let resp = net::send(call, req, perms).await?;
@@ -45,7 +46,7 @@ async fn complete(
         if stream && status.is_success() && !is_json(resp.headers()) {
             return Ok(Err(resp));
         }
-        let bytes = net::read_body(call, &url, resp).await?;
+        let bytes = net::read_body(call, &url, resp, &limits).await?;
         if !status.is_success() {
             return Err(status_error(call, &url, status, &bytes, keyless));
         }
@@ -70,7 +71,8 @@ fn ask(call: &'static str, input: &Dynamic, opts: Option<&Map>, stream: bool) ->
         .map(|c| c.events.clone())
         .filter(Emitter::enabled);
     let prepared = (|| {
-        let cfg = config(call, opts, |k| std::env::var(k).ok())?;
+        let mut cfg = config(call, opts, |k| std::env::var(k).ok())?;
+        cfg.limits = HostContext::limits();
         let mut body = json!({"model": cfg.model, "messages": messages(call, input)?});
         if let Some(t) = cfg.temperature {
             body["temperature"] = json!(t);
@@ -100,10 +102,43 @@ fn ask(call: &'static str, input: &Dynamic, opts: Option<&Map>, stream: bool) ->
             },
         ))
     })();
+    let secret_url = env_url_to_hide(&perms);
     Box::pin(async move {
-        let (cfg, req) = prepared?;
-        complete(call, cfg, req, perms, events, stream).await
+        let run = async {
+            let (cfg, req) = prepared?;
+            complete(call, cfg, req, perms, events, stream).await
+        };
+        run.await.map_err(|e| match &secret_url {
+            Some((forms, label)) => forms.iter().fold(e, |e, f| e.replace(f.as_str(), label)),
+            None => e,
+        })
     })
+}
+
+/// When the URL comes from `OPENAI_BASE_URL` and the run may not read that variable, its
+/// spellings (as set, as sent) and the label messages show instead: the variable's name and
+/// the origin, which `--allow-net` needs.
+fn env_url_to_hide(perms: &Permissions) -> Option<(Vec<String>, String)> {
+    let raw = std::env::var("OPENAI_BASE_URL")
+        .ok()
+        .filter(|v| !v.trim().is_empty())?;
+    if perms.check_env("", "OPENAI_BASE_URL").is_ok() {
+        return None;
+    }
+    let full = format!("{}/chat/completions", raw.trim_end_matches('/'));
+    let parsed = reqwest::Url::parse(&full).ok();
+    let origin = parsed.as_ref().map_or_else(
+        || "an invalid URL".to_string(),
+        |u| u.origin().ascii_serialization(),
+    );
+    let mut forms = vec![full.clone(), raw.clone()];
+    if let Some(u) = &parsed {
+        forms.insert(0, u.as_str().to_string());
+        forms.push(net::redact_url(u));
+    }
+    // Longest first, so a spelling is never left half replaced by a shorter one.
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    Some((forms, format!("$OPENAI_BASE_URL ({origin})")))
 }
 
 type RhaiResult = Result<Dynamic, Box<EvalAltResult>>;

@@ -1,0 +1,27 @@
+//! Rhai built-ins the runtime replaces, registered over the standard package's (functions
+//! registered on the engine take precedence over its packages):
+//!
+//! - [`sort`]: `sort`, `sort_by`, `order`, `order_by` and `dedup` with a script callback. Rhai's
+//!   drop the callback's errors, so a comparator that fails, is cancelled or times out goes on
+//!   being called; these stop at the first error and pass it on, and never panic whatever order
+//!   the comparator claims.
+//! - [`equality`] and [`text`]: `==`/`!=` and `print`/`to_string`/`debug`/`to_debug`/`to_json`
+//!   of arrays and maps. Rhai's recurse through a full function call per nesting level (over a
+//!   KiB of native stack each); these recurse natively, bounded by [`crate::limits::MAX_DEPTH_CAP`].
+//!
+//! The other built-ins that call back into scripts (`map`, `filter`, `reduce`, `retain`,
+//! `drain`, `all`, `some`, `index_of`, `find`, ...) already pass the callback's errors on, so
+//! cancellation and timeouts stop them.
+
+pub mod equality;
+pub mod sort;
+pub mod text;
+
+use rhai::Engine;
+
+/// Register the replacements.
+pub fn register(engine: &mut Engine) {
+    sort::register(engine);
+    equality::register(engine);
+    text::register(engine);
+}

@@ -29,5 +29,7 @@ pub fn lsp(_args: LspArgs) -> ExitCode {
         }
     };
     runtime.block_on(flowscript_lsp::serve_stdio());
+    // Reading stdin may still be pending on the blocking pool after `exit`; do not wait for it.
+    runtime.shutdown_background();
     ExitCode::SUCCESS
 }

@@ -7,6 +7,7 @@ mod completion;
 pub mod convert;
 mod definition;
 mod did_change;
+pub mod frames;
 mod graph;
 mod hover;
 mod initialize;
@@ -53,12 +54,38 @@ pub fn service() -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
         .finish()
 }
 
-/// Serve on stdin/stdout until the client exits.
+/// Serve on stdin/stdout until the client exits. The server talks to the editor through
+/// [`frames`], which answers malformed messages itself instead of letting one end the server.
 pub async fn serve_stdio() {
+    serve(tokio::io::stdin(), tokio::io::stdout()).await;
+}
+
+/// Serve the client on `input`/`output` through the frame guard.
+pub async fn serve<R, W>(input: R, output: W)
+where
+    R: tokio::io::AsyncRead + Unpin,
+    W: tokio::io::AsyncWrite + Unpin,
+{
     let (service, socket) = service();
-    Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-        .serve(service)
-        .await;
+    let (to_server, server_in) = tokio::io::duplex(1 << 16);
+    let (server_out, from_server) = tokio::io::duplex(1 << 16);
+    let (replies, pending) = tokio::sync::mpsc::unbounded_channel();
+    let served = async {
+        tokio::join!(
+            Server::new(server_in, server_out, socket).serve(service),
+            frames::pump_output(from_server, pending, output),
+        )
+    };
+    let input = frames::pump_input(input, to_server, replies);
+    tokio::pin!(served);
+    // After `exit` the server is done even if the client keeps its end open; at the end of the
+    // input the server still answers what it was sent.
+    tokio::select! {
+        _ = &mut served => {}
+        () = input => {
+            served.await;
+        }
+    }
 }
 
 impl LanguageServer for Backend {

@@ -282,14 +282,24 @@ fn seconds(value: &Dynamic) -> Result<f64, String> {
             .map_err(|t| format!("expected a number of seconds, found {t}"))?
     };
     if !s.is_finite() || s < 0.0 {
-        return Err(format!("{s} (must be a number ≥ 0)"));
+        return Err(format!("{} (must be a number ≥ 0)", short(s)));
     }
     if s > MAX_DURATION_SECS {
         return Err(format!(
-            "{s} seconds is longer than the longest duration allowed ({MAX_DURATION_SECS} s, 365 days)"
+            "{} seconds is longer than the longest duration allowed ({MAX_DURATION_SECS} s, 365 days)",
+            short(s)
         ));
     }
     Ok(s)
+}
+
+/// A number of seconds as a message shows it: `1e300`, not three hundred digits.
+fn short(s: f64) -> String {
+    if s.abs() >= 1e9 {
+        format!("{s:e}")
+    } else {
+        s.to_string()
+    }
 }
 
 fn string(value: &Dynamic) -> Result<String, String> {

@@ -10,7 +10,7 @@ fn sleep(ctx: NativeCallContext, seconds: f64) -> Result<Dynamic, Box<EvalAltRes
     if !seconds.is_finite() || !(0.0..=MAX_DURATION_SECS).contains(&seconds) {
         return Err(EvalAltResult::ErrorRuntime(
             format!(
-                "sleep() takes a number of seconds from 0 to {MAX_DURATION_SECS} (365 days), found {seconds}"
+                "sleep() takes a number of seconds from 0 to {MAX_DURATION_SECS} (365 days), found {seconds:e}"
             )
             .into(),
             ctx.call_position(),

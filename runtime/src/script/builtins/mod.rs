@@ -5,6 +5,8 @@
 //!   drop the callback's errors, so a comparator that fails, is cancelled or times out goes on
 //!   being called; these stop at the first error and pass it on, and never panic whatever order
 //!   the comparator claims.
+//! - [`split`]: string splits and `blob.to_array()` stop at the `array` limit instead of
+//!   building a huge array first and checking it after.
 //! - [`equality`] and [`text`]: `==`/`!=` and `print`/`to_string`/`debug`/`to_debug`/`to_json`
 //!   of arrays and maps. Rhai's recurse through a full function call per nesting level (over a
 //!   KiB of native stack each); these recurse natively, bounded by [`crate::limits::MAX_DEPTH_CAP`].
@@ -15,6 +17,7 @@
 
 pub mod equality;
 pub mod sort;
+pub mod split;
 pub mod text;
 
 use rhai::Engine;
@@ -22,6 +25,7 @@ use rhai::Engine;
 /// Register the replacements.
 pub fn register(engine: &mut Engine) {
     sort::register(engine);
+    split::register(engine);
     equality::register(engine);
     text::register(engine);
 }

@@ -10,6 +10,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// The system allocator, counted: a script that allocates past the `memory` limit is stopped
+/// with an error instead of the process being killed.
+#[global_allocator]
+static ALLOC: flowscript_runtime::co::memory::Counting = flowscript_runtime::co::memory::Counting;
+
 /// Write LLM and data pipelines as small Rhai scripts and run them fast and concurrently.
 #[derive(Parser)]
 #[command(name = "flowscript", version, about)]

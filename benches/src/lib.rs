@@ -7,6 +7,11 @@
 
 pub mod generated;
 
+/// The allocator the `flowscript` binary uses (counting live bytes for the `memory` limit), so
+/// the benchmarks measure what users run.
+#[global_allocator]
+static ALLOC: flowscript_runtime::co::memory::Counting = flowscript_runtime::co::memory::Counting;
+
 use std::time::Instant;
 
 use flowscript_runtime::host::Permissions;

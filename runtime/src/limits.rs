@@ -18,11 +18,13 @@ pub const MAX_DEPTH_CAP: usize = 256;
 /// The bounds of one runtime (every load and run made with it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Bytes in one string (also the largest file `fs::read` returns and HTTP body read).
+    /// Bytes in one string the top level builds; in hooks, in one string the runtime's own
+    /// builders make (`pad`, `fs::read`, HTTP bodies).
     pub string_bytes: usize,
-    /// Elements in one array or blob, counting nested arrays' elements too.
+    /// Elements in one array or blob the top level builds, nested ones included; in hooks, in
+    /// one the runtime's builders make (`pad`, `blob`, splits, `fs::list`).
     pub array_items: usize,
-    /// Entries in one map, counting nested maps' entries too.
+    /// Entries in one map the top level builds, nested maps' entries included.
     pub map_items: usize,
     /// Levels of arrays, maps and closures nested in a value that leaves a hook (its return
     /// value, the shared store, events, JSON).
@@ -33,6 +35,8 @@ pub struct Limits {
     pub modules: usize,
     /// Seconds an `http::*` request may take in all, unless its `timeout` option says.
     pub http_timeout_secs: u64,
+    /// Bytes of heap the whole process may use before the script that allocates is stopped.
+    pub memory_bytes: usize,
 }
 
 impl Default for Limits {
@@ -45,6 +49,7 @@ impl Default for Limits {
             module_bytes: 1 << 20,
             modules: 64,
             http_timeout_secs: 300,
+            memory_bytes: 4 << 30,
         }
     }
 }
@@ -103,7 +108,7 @@ pub const TABLE: &[LimitInfo] = &[
     LimitInfo {
         name: "string",
         unit: Unit::Bytes,
-        doc: "bytes in one string; also the largest file fs::read returns and the largest HTTP body read",
+        doc: "bytes in one string the top level builds; in hooks, in one string pad, fs::read or an HTTP body makes",
         get: |l| l.string_bytes,
         set: |l, v| l.string_bytes = v,
         min: 1024,
@@ -112,7 +117,7 @@ pub const TABLE: &[LimitInfo] = &[
     LimitInfo {
         name: "array",
         unit: Unit::Count,
-        doc: "elements in one array or blob, nested arrays' elements included",
+        doc: "elements in one array or blob the top level builds (nested ones included); in hooks, in one pad, blob, split or fs::list",
         get: |l| l.array_items,
         set: |l, v| l.array_items = v,
         min: 16,
@@ -121,7 +126,7 @@ pub const TABLE: &[LimitInfo] = &[
     LimitInfo {
         name: "map",
         unit: Unit::Count,
-        doc: "entries in one map, nested maps' entries included",
+        doc: "entries in one map the top level builds, nested maps' entries included",
         get: |l| l.map_items,
         set: |l, v| l.map_items = v,
         min: 16,
@@ -153,6 +158,15 @@ pub const TABLE: &[LimitInfo] = &[
         set: |l, v| l.modules = v,
         min: 1,
         max: 10_000,
+    },
+    LimitInfo {
+        name: "memory",
+        unit: Unit::Bytes,
+        doc: "bytes of heap the process may use; the script allocating past it fails (checked before every operation)",
+        get: |l| l.memory_bytes,
+        set: |l, v| l.memory_bytes = v,
+        min: 64 << 20,
+        max: 1 << 40,
     },
     LimitInfo {
         name: "http-timeout",
@@ -258,7 +272,12 @@ fn parse_value(unit: Unit, text: &str) -> Option<usize> {
 }
 
 fn show_bytes(n: usize) -> String {
-    for (suffix, scale) in [("GiB", 1usize << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
+    for (suffix, scale) in [
+        ("TiB", 1usize << 40),
+        ("GiB", 1 << 30),
+        ("MiB", 1 << 20),
+        ("KiB", 1 << 10),
+    ] {
         if n >= scale && n % scale == 0 {
             return format!("{}{suffix}", n / scale);
         }

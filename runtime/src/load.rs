@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rhai::{Engine, OptimizationLevel, Scope};
 
@@ -12,15 +12,18 @@ use crate::graph::validate::validate;
 use crate::graph::{Diagnostic, FlowGraph};
 use crate::host::Grant;
 use crate::limits::Limits;
-use crate::script::engine::PrintTo;
+use crate::script::engine::{EngineKind, PrintTo, new_engine};
 use crate::script::facts::ScriptFacts;
 use crate::script::modules::ImportPolicy;
 use crate::span::{SourceLines, Span};
 
-/// The flowscript runtime: one configured engine shared by every load and run.
+/// The flowscript runtime: the engines shared by every load and run (one records graphs, one
+/// runs hooks; see [`EngineKind`]).
 #[derive(Clone)]
 pub struct Runtime {
     engine: Arc<Engine>,
+    /// Built on the first load that prepares a program (`check`, `graph` and editors never do).
+    run_engine: Arc<OnceLock<Arc<Engine>>>,
     config: RuntimeConfig,
 }
 
@@ -128,10 +131,8 @@ impl Runtime {
     /// A runtime set up by `config`.
     pub fn with_config(config: RuntimeConfig) -> Self {
         Self {
-            engine: Arc::new(crate::script::engine::new_engine(
-                &config.limits,
-                config.print,
-            )),
+            engine: Arc::new(new_engine(&config.limits, config.print, EngineKind::Record)),
+            run_engine: Arc::default(),
             config,
         }
     }
@@ -141,9 +142,19 @@ impl Runtime {
         &self.config.limits
     }
 
-    /// The configured engine (for metadata and tools).
+    /// The record-mode engine (for metadata and tools).
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// The engine hooks run on.
+    fn run_engine(&self) -> Arc<Engine> {
+        self.run_engine
+            .get_or_init(|| {
+                let c = &self.config;
+                Arc::new(new_engine(&c.limits, c.print, EngineKind::Run))
+            })
+            .clone()
     }
 
     /// Read and load a script file.
@@ -268,7 +279,7 @@ impl Runtime {
             (Some(graph), false) if opts.runnable => {
                 let warnings = diagnostics.clone();
                 Some(Program::new(
-                    self.engine.clone(),
+                    self.run_engine(),
                     ast,
                     graph.clone(),
                     recorded.hooks,

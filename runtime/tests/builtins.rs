@@ -92,3 +92,26 @@ fn splits_match_rhai_and_stop_at_the_array_limit() {
     let e = eval::<Dynamic>(r#"let s = ""; s.pad(2_000_000, "x"); s.split("")"#).unwrap_err();
     assert!(e.to_lowercase().contains("array"), "{e}");
 }
+
+#[test]
+fn pads_and_blobs_match_rhai_and_check_the_limits_first() {
+    let text: String = eval(
+        r#"let s = "x"; s.pad(6, "ab"); let t = "y"; t.pad(3, '-'); let a = [1]; a.pad(3, 0); let b = blob(2, 0x141); b.pad(3, 7); `${s}|${t}|${a}|${b.len()}|${b[0]}|${b[2]}`"#,
+    )
+    .expect("pads");
+    assert_eq!(text, "xababa|y--|[1, 0, 0]|3|65|7");
+    for src in [
+        r#"let s = ""; s.pad(4_000_000_000, "x");"#,
+        r#"let s = ""; s.pad(4_000_000_000, 'x');"#,
+        "let a = []; a.pad(4_000_000_000, 1);",
+        "let a = []; let big = []; big.pad(1000, 1); a.pad(2000, big);",
+        "blob(4_000_000_000);",
+        "let b = blob(); b.pad(4_000_000_000, 1);",
+    ] {
+        let e = eval::<()>(src).unwrap_err();
+        assert!(
+            e.contains("too large") || e.contains("Length") || e.contains("Size"),
+            "{src}: {e}"
+        );
+    }
+}

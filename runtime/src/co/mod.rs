@@ -5,10 +5,14 @@
 //! future and calls [`suspend`]: the coroutine yields the future to its driver, which awaits it
 //! on the task and resumes the script with the result. No OS thread is held while waiting.
 //!
+//! This module holds the runtime's `unsafe` code: the coroutines and their stacks, and the
+//! counting allocator ([`memory`]).
+//!
 //! The current coroutine is found through a thread-local that the coroutine itself re-installs
 //! after every resume (it may resume on another worker thread), read only through
 //! `#[inline(never)]` accessors so its address is never cached across a suspension.
 
+pub mod memory;
 mod stack_pool;
 
 use std::cell::Cell;

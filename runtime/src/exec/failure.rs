@@ -103,15 +103,18 @@ impl Failure {
                     interrupt: None,
                 }
             }
+            // Cancellation and timeouts interrupt the visit; any other termination (the
+            // `memory` limit) is an error of the script like a thrown one.
             EvalAltResult::ErrorTerminated(value, _) => {
-                let interrupt = if value.to_string() == "timed out" {
-                    Interrupt::TimedOut
-                } else {
-                    Interrupt::Cancelled
+                let text = value.to_string();
+                let interrupt = match text.as_str() {
+                    "timed out" => Some(Interrupt::TimedOut),
+                    "cancelled" => Some(Interrupt::Cancelled),
+                    _ => None,
                 };
                 Self {
-                    interrupt: Some(interrupt),
-                    ..Self::new(value.to_string(), path, span)
+                    interrupt,
+                    ..Self::new(text, path, span)
                 }
             }
             other => {

@@ -1,5 +1,6 @@
-//! The one configured `rhai::Engine`: limits, the `shared` keyword, the flowscript API and host
-//! functions, and the progress callback that bounds record mode and preempts long scripts.
+//! The configured `rhai::Engine`s, one for record mode and one for running hooks
+//! ([`EngineKind`]): limits, the `shared` keyword, the flowscript API and host functions, and the
+//! progress callback that bounds record mode and memory and preempts long scripts.
 
 use std::io::Write;
 
@@ -26,18 +27,33 @@ pub enum PrintTo {
     Discard,
 }
 
-/// Build the engine every load and run uses.
-pub fn new_engine(limits: &Limits, print: PrintTo) -> Engine {
+/// What an engine evaluates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngineKind {
+    /// Top levels in record mode (`check`, `graph`, editors, and `run`'s load). Rhai's own value
+    /// limits are on: every operation is checked against `string`, `array` and `map`.
+    Record,
+    /// Hooks while a flow runs. Rhai's value limits are off, because Rhai enforces them by
+    /// walking the whole value after every method call on it (`a.push(x)` in a loop becomes
+    /// quadratic: 100,000 pushes took 7 s instead of 0.08 s). Hooks are bounded instead by the
+    /// `memory` limit, checked before every operation, and by the runtime's own functions,
+    /// which check `string` and `array` before they build a value (`pad`, `blob`, splits,
+    /// reads).
+    Run,
+}
+
+/// Build an engine.
+pub fn new_engine(limits: &Limits, print: PrintTo, kind: EngineKind) -> Engine {
     let mut engine = Engine::new();
-    // Values are bounded so that a script fails instead of exhausting memory; nested values are
-    // bounded too, since each nesting level is an element of some array or map.
-    engine.set_max_string_size(limits.string_bytes);
-    engine.set_max_array_size(limits.array_items);
-    engine.set_max_map_size(limits.map_items);
-    engine.set_max_modules(limits.modules);
-    engine.set_module_resolver(super::modules::Resolver::new(*limits));
     // The loader optimises explicitly after reading the unoptimised AST (see `load.rs`).
     engine.set_optimization_level(rhai::OptimizationLevel::None);
+    if kind == EngineKind::Record {
+        engine.set_max_string_size(limits.string_bytes);
+        engine.set_max_array_size(limits.array_items);
+        engine.set_max_map_size(limits.map_items);
+    }
+    engine.set_max_modules(limits.modules);
+    engine.set_module_resolver(super::modules::Resolver::new(*limits));
     // Debug builds halve Rhai's default depths; a hook-building helper `fn` then fails with a
     // misleading parse error, so set them explicitly.
     engine.set_max_expr_depths(128, 64);
@@ -50,7 +66,18 @@ pub fn new_engine(limits: &Limits, print: PrintTo) -> Engine {
         }
         t => t,
     });
-    engine.on_progress(|ops| {
+    let memory = limits.memory_bytes;
+    let out_of_memory: rhai::ImmutableString = super::error::limit_message(
+        "the process uses more memory than allowed",
+        "memory",
+        limits,
+    )
+    .into();
+    engine.on_progress(move |ops| {
+        // Every operation: one operation may double a value, so waiting 256 could be too late.
+        if co::memory::live_bytes() > memory {
+            return Some(Dynamic::from(out_of_memory.clone()));
+        }
         if ops % PROGRESS_EVERY != 0 {
             return None;
         }
@@ -78,7 +105,7 @@ pub fn new_engine(limits: &Limits, print: PrintTo) -> Engine {
             engine.on_debug(|_, _, _| {});
         }
     }
-    super::builtins::register(&mut engine);
+    super::builtins::register(&mut engine, limits);
     super::api::register(&mut engine);
     super::api::register_end(&mut engine);
     super::store::register(&mut engine);

@@ -5,8 +5,8 @@
 //!   drop the callback's errors, so a comparator that fails, is cancelled or times out goes on
 //!   being called; these stop at the first error and pass it on, and never panic whatever order
 //!   the comparator claims.
-//! - [`split`]: string splits and `blob.to_array()` stop at the `array` limit instead of
-//!   building a huge array first and checking it after.
+//! - [`split`] and [`grow`]: string splits, `blob.to_array()`, `pad` and `blob(len)` check the
+//!   `string` and `array` limits before they build a value, instead of building it first.
 //! - [`equality`] and [`text`]: `==`/`!=` and `print`/`to_string`/`debug`/`to_debug`/`to_json`
 //!   of arrays and maps. Rhai's recurse through a full function call per nesting level (over a
 //!   KiB of native stack each); these recurse natively, bounded by [`crate::limits::MAX_DEPTH_CAP`].
@@ -16,16 +16,20 @@
 //! cancellation and timeouts stop them.
 
 pub mod equality;
+pub mod grow;
 pub mod sort;
 pub mod split;
 pub mod text;
 
 use rhai::Engine;
 
-/// Register the replacements.
-pub fn register(engine: &mut Engine) {
+use crate::limits::Limits;
+
+/// Register the replacements, bounded by `limits`.
+pub fn register(engine: &mut Engine, limits: &Limits) {
     sort::register(engine);
-    split::register(engine);
+    split::register(engine, limits);
+    grow::register(engine, limits);
     equality::register(engine);
     text::register(engine);
 }

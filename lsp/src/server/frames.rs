@@ -12,6 +12,9 @@ use tokio::io::{
 use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc::{Request, Response};
 
+/// Guard replies waiting to be written.
+pub const PENDING_REPLIES: usize = 64;
+
 /// The largest message accepted (documents are analysed up to 1 MiB; this leaves room).
 pub const MAX_FRAME: usize = 64 << 20;
 
@@ -127,7 +130,7 @@ fn error_response(id: Value, code: i64, message: &str) -> Vec<u8> {
 }
 
 /// Move frames from the client to the server, answering the bad ones through `replies`.
-pub async fn pump_input<R, W>(client: R, mut server: W, replies: mpsc::UnboundedSender<Vec<u8>>)
+pub async fn pump_input<R, W>(client: R, mut server: W, replies: mpsc::Sender<Vec<u8>>)
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
@@ -143,11 +146,14 @@ where
                     let _ = server.flush().await;
                 }
                 Some(reply) => {
-                    let _ = replies.send(reply);
+                    // Bounded: a client that sends bad frames without reading stops being read.
+                    let _ = replies.send(reply).await;
                 }
             },
             Frame::Malformed(_) => {
-                let _ = replies.send(error_response(Value::Null, -32700, "Parse error"));
+                let _ = replies
+                    .send(error_response(Value::Null, -32700, "Parse error"))
+                    .await;
             }
         }
     }
@@ -155,11 +161,8 @@ where
 }
 
 /// Move frames from the server to the client, with the guard's own replies between them.
-pub async fn pump_output<R, W>(
-    server: R,
-    mut replies: mpsc::UnboundedReceiver<Vec<u8>>,
-    mut client: W,
-) where
+pub async fn pump_output<R, W>(server: R, mut replies: mpsc::Receiver<Vec<u8>>, mut client: W)
+where
     R: AsyncRead + Unpin + Send + 'static,
     W: AsyncWrite + Unpin,
 {

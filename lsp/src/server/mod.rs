@@ -69,7 +69,7 @@ where
     let (service, socket) = service();
     let (to_server, server_in) = tokio::io::duplex(1 << 16);
     let (server_out, from_server) = tokio::io::duplex(1 << 16);
-    let (replies, pending) = tokio::sync::mpsc::unbounded_channel();
+    let (replies, pending) = tokio::sync::mpsc::channel(frames::PENDING_REPLIES);
     let served = async {
         tokio::join!(
             Server::new(server_in, server_out, socket).serve(service),

@@ -156,6 +156,14 @@ pub fn write_target(path: &Path) -> io::Result<PathBuf> {
     if let Ok(p) = std::fs::canonicalize(path) {
         return Ok(p);
     }
+    // `components()` drops a trailing `.`; `file/.` and `dir/` name a folder, never a new file.
+    let text = path.as_os_str().as_encoded_bytes();
+    if text.ends_with(b"/") || text.ends_with(b"/.") || text == b"." {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "the path does not name a file",
+        ));
+    }
     let name = match path.components().next_back() {
         Some(Component::Normal(name)) => name.to_os_string(),
         _ => {

@@ -138,6 +138,24 @@ async fn a_session_through_every_method() {
     let mermaid = resp["mermaid"].as_str().unwrap_or_default();
     assert!(mermaid.starts_with("flowchart"), "{mermaid}");
     assert!(mermaid.contains("report"), "{mermaid}");
+    assert_eq!(resp["stale"], false, "{resp}");
+    // Each drawn node with its id in the drawing and its constructor's place.
+    let report = resp["nodes"]
+        .as_array()
+        .and_then(|nodes| nodes.iter().find(|n| n["name"] == "report"))
+        .cloned()
+        .unwrap_or_default();
+    assert!(mermaid.contains(&format!("{}[", report["id"].as_str().unwrap_or("?"))));
+    assert_eq!(report["kind"], "node", "{resp}");
+    assert_eq!(
+        report["range"]["start"],
+        json!({"line": 4, "character": 13})
+    );
+    assert_eq!(resp["entry"]["name"], "main", "{resp}");
+    assert_eq!(
+        resp["entry"]["range"]["start"],
+        json!({"line": 6, "character": 0})
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -169,6 +187,15 @@ async fn stale_versions_are_dropped_and_broken_lines_still_complete() {
     .await;
     let resp = c.request("textDocument/completion", at(9, 8)).await;
     assert_eq!(labels(&resp), ["done"], "{resp}");
+    // The preview keeps the last good graph, marked stale.
+    let resp = c
+        .request("flowscript/graph", json!({"textDocument": {"uri": URI}}))
+        .await;
+    assert_eq!(resp["stale"], true, "{resp}");
+    assert!(
+        resp["mermaid"].as_str().unwrap_or("").contains("report"),
+        "{resp}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -188,6 +188,22 @@ pub fn code_actions(
         .collect()
 }
 
+/// The graph preview's answer.
+pub fn preview(rope: &Rope, p: analysis::graph::Preview) -> super::GraphResult {
+    let node = |n: analysis::graph::PreviewNode| super::graph::GraphNode {
+        id: n.id,
+        name: n.name,
+        kind: n.kind.constructor().to_string(),
+        range: range(rope, n.range),
+    };
+    super::GraphResult {
+        mermaid: p.mermaid,
+        stale: !p.current,
+        nodes: p.nodes.into_iter().map(node).collect(),
+        entry: p.entry.map(node),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

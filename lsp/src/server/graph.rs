@@ -1,10 +1,12 @@
-//! `flowscript/graph`: the document's graph as mermaid, for the editor's preview.
+//! `flowscript/graph`: the document's graph for the editor's preview — the mermaid drawing,
+//! whether it is stale (the text does not build; the last good graph is shown), where each
+//! drawn node is defined (for click-to-jump) and where the entry flow is (for code lenses).
 
 use serde::{Deserialize, Serialize};
 use tower_lsp_server::jsonrpc::{Error, Result};
-use tower_lsp_server::ls_types::TextDocumentIdentifier;
+use tower_lsp_server::ls_types::{Range, TextDocumentIdentifier};
 
-use super::{Backend, did_change};
+use super::{Backend, convert, did_change};
 use crate::analysis::graph;
 
 /// The request's parameters: which document.
@@ -15,11 +17,30 @@ pub struct GraphParams {
     pub text_document: TextDocumentIdentifier,
 }
 
-/// The answer: a mermaid flowchart (empty when the script never built a graph).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// The answer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct GraphResult {
-    /// The graph as mermaid.
+    /// The graph as a mermaid flowchart (empty when the script never built a graph).
     pub mermaid: String,
+    /// Whether the graph is the last good version's, not this text's.
+    pub stale: bool,
+    /// Drawn nodes found in this text.
+    pub nodes: Vec<GraphNode>,
+    /// The entry flow, when found in this text.
+    pub entry: Option<GraphNode>,
+}
+
+/// A drawn node and where its constructor is.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GraphNode {
+    /// Its id in the drawing (`n3`: mermaid's node id, also in the SVG's element ids).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its constructor (`node`, `batch`, `flow`, ...).
+    pub kind: String,
+    /// The constructor's name in the document.
+    pub range: Range,
 }
 
 /// Answer `flowscript/graph`.
@@ -33,7 +54,7 @@ pub async fn handle(b: &Backend, p: GraphParams) -> Result<GraphResult> {
         let _ = did_change::full(&b.docs, uri, version).await;
         snap = b.docs.snapshot(uri).ok_or_else(not_open)?;
     }
-    Ok(GraphResult {
-        mermaid: graph::mermaid(&snap.analysis).unwrap_or_default(),
-    })
+    Ok(graph::preview(&snap.analysis)
+        .map(|p| convert::preview(&snap.rope, p))
+        .unwrap_or_default())
 }

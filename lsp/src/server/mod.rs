@@ -20,7 +20,7 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
-pub use graph::{GraphParams, GraphResult};
+pub use graph::{GraphNode, GraphParams, GraphResult};
 pub use state::Documents;
 
 /// The custom request returning the document's graph as mermaid.

@@ -310,7 +310,7 @@ pub(crate) fn ends(graph: &FlowGraph, layout: &Layout) -> Vec<Option<NodeId>> {
 
 /// The identifier of a node (`n3`), of a container's start marker (`s3`) and of an end marker
 /// (`e3`, or `e_top` outside any container); shared by both drawings.
-pub(crate) mod ids {
+pub mod ids {
     use super::NodeId;
 
     /// A node or container.

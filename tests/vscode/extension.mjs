@@ -9,7 +9,8 @@
 // completion, constructor hover, the fix clearing the problem, the graph preview (every node
 // drawn, stale while broken, click to jump), "▶ Run" from the code lens and Run with input in
 // the terminal. Session 2: the same .vsix with its binary removed and no flowscript on PATH:
-// the extension says so and highlighting still works.
+// the extension says so and highlighting still works; then `flowscript.server.path` set to the
+// binary starts the server (diagnostics appear), and "Restart language server" brings it back.
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -337,27 +338,31 @@ async function withBundledServer() {
   );
 }
 
-/** The .vsix unpacked, without its bundled binary. */
+/** The .vsix unpacked, its bundled binary moved out of the extension: [extension, binary]. */
 function unpackedWithoutBinary() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fsvsix-'));
   const r = spawnSync('python3', ['-m', 'zipfile', '-e', vsix, dir], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`unpacking ${vsix}: ${r.stderr}`);
   const ext = path.join(dir, 'extension');
+  const binary = path.join(dir, 'flowscript');
+  fs.renameSync(path.join(ext, 'server', 'flowscript'), binary);
+  fs.chmodSync(binary, 0o755);
   fs.rmSync(path.join(ext, 'server'), { recursive: true, force: true });
-  return ext;
+  return [ext, binary];
 }
 
 async function withoutServer() {
   const ws = workspace();
+  const [extension, binary] = unpackedWithoutBinary();
   await withVSCode(
     {
       name: 'vscode-no-server',
-      extensions: [unpackedWithoutBinary()],
+      extensions: [extension],
       workspace: ws,
       // No flowscript anywhere on PATH (code-server itself runs on process.execPath).
       env: { PATH: '/usr/bin:/bin' },
     },
-    async ({ page }) => {
+    async ({ page, server }) => {
       current = page;
       await t.step('no-server-says-so', async () => {
         await openFile(page, FILE);
@@ -371,6 +376,42 @@ async function withoutServer() {
         await waitForTokenColors(page, 4);
         await screenshot(page, 'vscode-no-server');
         await clearNotifications(page);
+      });
+
+      await t.step('server-path-setting-starts-the-server', async () => {
+        // The user points the setting at a binary in the Settings editor (it is saved in the
+        // machine's settings): the extension restarts the client with it.
+        await runCommand(page, 'Preferences: Open User Settings');
+        const search = page.locator('.settings-editor .settings-header .suggest-input-container textarea, .settings-editor .settings-header input').first();
+        await search.waitFor({ timeout: 15000 });
+        // A machine setting: in code-server (a remote window) it lives under "Remote".
+        await page.locator('.settings-editor .settings-tabs-widget .action-label', { hasText: 'Remote' }).first().click();
+        await search.fill('flowscript.server.path');
+        const row = page.locator('.settings-editor .setting-item-contents', { hasText: 'binary used for the language server' }).first();
+        const input = row.locator('input, textarea').first();
+        await input.waitFor({ timeout: 15000 });
+        await input.fill(binary);
+        await page.keyboard.press('Tab');
+        await screenshot(page, 'vscode-server-path-setting');
+        await waitFor(
+          () => {
+            const file = path.join(server.dirs.userData, 'Machine', 'settings.json');
+            return fs.existsSync(file) && fs.readFileSync(file, 'utf8').includes(binary);
+          },
+          { timeout: 10000, what: 'the setting to be saved' },
+        );
+        // Back to the flow (its tab; the Settings editor keeps the keyboard focus otherwise).
+        await page.locator('.tabs-container .tab', { hasText: FILE }).first().click();
+        await waitFor(
+          async () => (await problems(page)).some((r) => r.message.includes('unknown option `retires` for node()')),
+          { timeout: 45000, what: 'diagnostics from the configured server' },
+        );
+        await hidePanel(page);
+        await runCommand(page, 'flowscript: Restart language server');
+        await openFile(page, FILE);
+        await goToLine(page, lineOf(ws, 'let next = node').line);
+        const text = await hoverAt(page, { text: 'node', occurrence: 1 });
+        if (!/node\(name: String, opts\?: Map\)/.test(text)) throw new Error(`hover after restart: ${text}`);
       });
     },
   );

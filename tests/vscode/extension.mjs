@@ -235,7 +235,10 @@ async function withBundledServer() {
       let frame;
       await t.step('graph-preview-draws-every-node', async () => {
         await openFile(page, FILE);
-        await runCommand(page, 'flowscript: Show graph');
+        // The button in the editor's title bar.
+        const button = page.locator('.editor-group-container.active .editor-actions .action-label[aria-label="Show graph"]');
+        await button.waitFor({ timeout: 15000 });
+        await button.click();
         frame = await webviewFrame(page, 0, { timeout: 30000 });
         const state = await waitFor(
           async () => {

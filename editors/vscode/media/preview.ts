@@ -1,19 +1,13 @@
 // The graph preview's page: draws the mermaid text the extension sends, keeps the last drawing
 // when a new one fails, marks a stale graph, and tells the extension which node was clicked.
 
-interface Render {
-  type: "graph";
-  file: string;
-  mermaid: string;
-  stale: boolean;
-  nodes: { id: string; name: string }[];
-}
+import type { FromPage, Render } from "../src/messages";
 
 declare const mermaid: {
   initialize(config: Record<string, unknown>): void;
   render(id: string, text: string): Promise<{ svg: string }>;
 };
-declare function acquireVsCodeApi(): { postMessage(msg: unknown): void };
+declare function acquireVsCodeApi(): { postMessage(msg: FromPage): void };
 
 const vscode = acquireVsCodeApi();
 const graph = document.getElementById("graph") as HTMLElement;

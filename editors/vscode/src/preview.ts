@@ -7,15 +7,7 @@ import * as crypto from "node:crypto";
 import * as vscode from "vscode";
 
 import { GraphResult, Server } from "./client";
-
-/** What the page is sent. */
-interface Render {
-  type: "graph";
-  file: string;
-  mermaid: string;
-  stale: boolean;
-  nodes: { id: string; name: string }[];
-}
+import { FromPage, Render } from "./messages";
 
 /** The one preview panel, following the active flowscript editor. */
 export class GraphPreview implements vscode.Disposable {
@@ -157,7 +149,7 @@ export class GraphPreview implements vscode.Disposable {
 
   private onMessage(msg: unknown): void {
     if (typeof msg !== "object" || msg === null) return;
-    const m = msg as { type?: string; id?: string };
+    const m = msg as Partial<FromPage> & { id?: unknown };
     if (m.type === "ready") {
       void this.refresh();
     } else if (m.type === "reveal" && typeof m.id === "string") {

@@ -1,10 +1,11 @@
-//! The `flowscript` command: run, check and graph flow scripts, serve the language server (and,
-//! later, serve runs over HTTP).
+//! The `flowscript` command: run, check and graph flow scripts, serve the language server, and
+//! serve runs over HTTP.
 
 mod cmd;
 mod input;
 mod output;
 mod report;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -33,6 +34,8 @@ enum Command {
     Lsp(cmd::lsp::LspArgs),
     /// Print a script's graph without running it: mermaid (default), Graphviz DOT or JSON.
     Graph(cmd::graph::GraphArgs),
+    /// Serve flow scripts over HTTP: start runs, follow their events (SSE), cancel them.
+    Serve(serve::ServeArgs),
 }
 
 /// Exit status of a failed run (1) and of usage or load errors (2), per DESIGN §2.
@@ -49,5 +52,6 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::check(args),
         Command::Lsp(args) => cmd::lsp::lsp(args),
         Command::Graph(args) => cmd::graph::graph(args),
+        Command::Serve(args) => serve::serve(args),
     }
 }

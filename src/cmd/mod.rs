@@ -1,9 +1,13 @@
-//! One module per subcommand, and the load-and-report step `run` and `graph` share.
+//! One module per subcommand, the flags `run` and `serve` share (`allow`, `limits`), signal
+//! handling, and the load-and-report step `run`, `graph` and `serve` share.
 
+pub mod allow;
 pub mod check;
 pub mod graph;
+pub mod limits;
 pub mod lsp;
 pub mod run;
+pub mod signal;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -13,7 +17,7 @@ use flowscript_runtime::{LoadOptions, Loaded, Runtime};
 use crate::output::errln;
 use crate::{EXIT_USAGE, report};
 
-/// Load a script for `run` or `graph` and print its diagnostics rustc-style on stderr; an
+/// Load a script for `run`, `graph` or `serve` and print its diagnostics rustc-style on stderr; an
 /// unreadable file is a usage error.
 pub fn load_reported(
     runtime: &Runtime,

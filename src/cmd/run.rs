@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 use flowscript_runtime::events::JsonlSink;
-use flowscript_runtime::host::{Grant, Permissions};
 use flowscript_runtime::{
-    CancellationToken, Event, EventKind, EventSink, Limits, LoadOptions, RunOptions, Runtime,
-    RuntimeConfig,
+    CancellationToken, Event, EventKind, EventSink, LoadOptions, RunOptions, Runtime, RuntimeConfig,
 };
 
+use super::allow::AllowArgs;
+use super::limits::limit_help;
 use crate::output::{errln, outln};
 use crate::{EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, input, report};
 
@@ -37,61 +37,6 @@ pub struct RunArgs {
     /// Change a resource limit (repeatable), e.g. `--limit string=64MiB`.
     #[arg(long = "limit", value_name = "NAME=VALUE", long_help = limit_help())]
     limits: Vec<String>,
-}
-
-/// `--limit`'s long help: every limit with its default, from the one table.
-fn limit_help() -> String {
-    let mut help = String::from(
-        "Change a resource limit (repeatable), e.g. `--limit string=64MiB`. The limits and \
-         their defaults:",
-    );
-    for info in flowscript_runtime::limits::TABLE {
-        help.push_str(&format!(
-            "\n  {:<13} {:>8}  {}",
-            info.name,
-            info.show(info.default_value()),
-            info.doc
-        ));
-    }
-    help
-}
-
-/// Deno-style permissions: effects are denied unless allowed.
-#[derive(Args)]
-struct AllowArgs {
-    /// Allow reading files (all, or only below the given comma-separated paths).
-    #[arg(long, num_args = 0.., require_equals = true, value_delimiter = ',', value_name = "PATHS")]
-    allow_read: Option<Vec<String>>,
-    /// Allow writing files (all, or only below the given paths).
-    #[arg(long, num_args = 0.., require_equals = true, value_delimiter = ',', value_name = "PATHS")]
-    allow_write: Option<Vec<String>>,
-    /// Allow network access (all, or only the given host or host:port list).
-    #[arg(long, num_args = 0.., require_equals = true, value_delimiter = ',', value_name = "HOSTS")]
-    allow_net: Option<Vec<String>>,
-    /// Allow starting processes (all, or only the given programs).
-    #[arg(long, num_args = 0.., require_equals = true, value_delimiter = ',', value_name = "PROGRAMS")]
-    allow_run: Option<Vec<String>>,
-    /// Allow reading environment variables (all, or only the given names).
-    #[arg(long, num_args = 0.., require_equals = true, value_delimiter = ',', value_name = "NAMES")]
-    allow_env: Option<Vec<String>>,
-    /// Allow everything.
-    #[arg(short = 'A', long)]
-    allow_all: bool,
-}
-
-impl AllowArgs {
-    fn permissions(&self) -> Permissions {
-        if self.allow_all {
-            return Permissions::all();
-        }
-        Permissions {
-            read: Grant::from_flag(self.allow_read.as_deref()),
-            write: Grant::from_flag(self.allow_write.as_deref()),
-            net: Grant::from_flag(self.allow_net.as_deref()),
-            run: Grant::from_flag(self.allow_run.as_deref()),
-            env: Grant::from_flag(self.allow_env.as_deref()),
-        }
-    }
 }
 
 /// Event stream formats.
@@ -132,13 +77,10 @@ pub fn run(args: RunArgs) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let mut limits = Limits::default();
-    for spec in &args.limits {
-        if let Err(e) = limits.apply(spec) {
-            errln!("error: {e}");
-            return ExitCode::from(EXIT_USAGE);
-        }
-    }
+    let limits = match super::limits::limits_from(&args.limits) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
     let runtime = Runtime::with_config(RuntimeConfig {
         limits,
         ..RuntimeConfig::default()
@@ -230,20 +172,6 @@ fn pretty(v: &serde_json::Value) -> String {
 
 /// Cancel the run on Ctrl-C or SIGTERM.
 async fn cancel_on_signal(cancel: CancellationToken) {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let Ok(mut term) = signal(SignalKind::terminate()) else {
-            return;
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
+    super::signal::interrupted().await;
     cancel.cancel();
 }

@@ -1,0 +1,96 @@
+//! `/runs`: the run table, one run, its events (SSE, resumable), and cancelling it.
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::AppState;
+use super::body::{bad_path, bad_query};
+use crate::serve::errors::ApiError;
+use crate::serve::runs::{CancelCause, Run, RunView};
+use crate::serve::sse;
+
+/// How long `POST /runs/{id}/cancel` waits for the run to end before answering `202`.
+const CANCEL_WAIT: Duration = Duration::from_secs(2);
+
+/// `GET /runs`: every known run, most recent first, without their stores.
+pub async fn list(State(state): State<AppState>) -> Json<Vec<RunView>> {
+    Json(state.runs.list().iter().map(|r| r.view(false)).collect())
+}
+
+/// `GET /runs/{id}`.
+pub async fn get(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Json<RunView>, ApiError> {
+    let run = find(&state, id)?;
+    Ok(Json(run.view(true)))
+}
+
+/// The query of `GET /runs/{id}/events`.
+#[derive(Deserialize)]
+pub struct EventsQuery {
+    /// Only events after this `seq` (the `Last-Event-ID` header wins over it).
+    after: Option<u64>,
+}
+
+/// `GET /runs/{id}/events`: the run's events after `Last-Event-ID` or `?after=` (all by
+/// default), then live ones until it ends.
+pub async fn events(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+    query: Result<Query<EventsQuery>, QueryRejection>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|e| bad_query(&e))?;
+    let run = find(&state, id)?;
+    let after = match headers.get("last-event-id") {
+        None => query.after.unwrap_or(0),
+        Some(v) => {
+            let text = v.to_str().unwrap_or("?").trim();
+            if text.is_empty() {
+                0
+            } else {
+                text.parse::<u64>().map_err(|_| {
+                    ApiError::bad_request(format!(
+                        "Last-Event-ID must be an event's seq (a whole number), found `{text}`"
+                    ))
+                })?
+            }
+        }
+    };
+    Ok(sse::events(run, after).into_response())
+}
+
+/// `POST /runs/{id}/cancel`: stop a running run. Answers `200` with the run once it has
+/// ended (at once if it already had), or `202` if it is still winding down after a moment.
+pub async fn cancel(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let run = find(&state, id)?;
+    run.cancel(CancelCause::Requested);
+    let ended = tokio::time::timeout(CANCEL_WAIT, run.ended()).await.is_ok();
+    let status = if ended {
+        StatusCode::OK
+    } else {
+        StatusCode::ACCEPTED
+    };
+    Ok((status, Json(run.view(true))).into_response())
+}
+
+fn find(
+    state: &AppState,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<std::sync::Arc<Run>, ApiError> {
+    let Path(id) = id.map_err(|e| bad_path(&e))?;
+    state
+        .runs
+        .get(&id)
+        .ok_or_else(|| ApiError::run_not_found(&id))
+}

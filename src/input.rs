@@ -56,7 +56,8 @@ fn parse_set(set: &str) -> anyhow::Result<(String, Value)> {
     Ok((key.to_string(), value))
 }
 
-fn kind(v: &Value) -> &'static str {
+/// What a JSON value is, for messages ("an array", "null"): `input` and `serve` bodies.
+pub fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -91,29 +91,17 @@ pub fn run(args: RunArgs) -> ExitCode {
         read: permissions.read.clone(),
         ..LoadOptions::default()
     };
-    let loaded = match super::load_reported(&runtime, &args.file, &opts) {
+    let mut loaded = match super::load_reported(&runtime, &args.file, &opts) {
         Ok(l) => l,
         Err(code) => return code,
     };
-    let Some(program) = loaded.program else {
-        let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
-        errln!(
-            "error: could not load {} ({errors} error{})",
-            args.file.display(),
-            if errors == 1 { "" } else { "s" }
-        );
-        return ExitCode::from(EXIT_USAGE);
+    let program = match super::take_program(&mut loaded, &args.file) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
-    let mut builder = tokio::runtime::Builder::new_multi_thread();
-    if let Some(n) = args.workers {
-        builder.worker_threads(n.max(1));
-    }
-    let tokio_rt = match builder.enable_all().build() {
+    let tokio_rt = match super::tokio_runtime(args.workers) {
         Ok(rt) => rt,
-        Err(e) => {
-            errln!("error: cannot start the runtime: {e}");
-            return ExitCode::from(EXIT_FAILED);
-        }
+        Err(code) => return code,
     };
     let sink: Arc<dyn EventSink> = match args.events {
         Some(EventsFormat::Jsonl) => Arc::new(JsonlSink::new(std::io::stdout())),

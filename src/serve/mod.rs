@@ -19,12 +19,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
+use flowscript_runtime::limits::MAX_DURATION_SECS;
 use flowscript_runtime::{LoadOptions, Runtime, RuntimeConfig};
 
+use crate::EXIT_USAGE;
 use crate::cmd::allow::AllowArgs;
 use crate::cmd::limits::{limit_help, limits_from};
 use crate::output::errln;
-use crate::{EXIT_FAILED, EXIT_USAGE};
 use registry::{Flow, Registry};
 use runs::{BufferLimits, RunConfig, RunTable};
 
@@ -70,8 +71,8 @@ fn seconds(text: &str) -> Result<Duration, String> {
         .trim()
         .parse()
         .map_err(|_| format!("`{text}` is not a number of seconds"))?;
-    if !(0.0..=365.0 * 86_400.0).contains(&secs) {
-        return Err(format!("{text}: expected 0 to 31536000 seconds"));
+    if !(0.0..=MAX_DURATION_SECS).contains(&secs) {
+        return Err(format!("{text}: expected 0 to {MAX_DURATION_SECS} seconds"));
     }
     Ok(Duration::from_secs_f64(secs))
 }
@@ -94,16 +95,9 @@ pub fn serve(args: ServeArgs) -> ExitCode {
     let Some(registry) = load_all(&runtime, &args.files, &opts) else {
         return ExitCode::from(EXIT_USAGE);
     };
-    let mut builder = tokio::runtime::Builder::new_multi_thread();
-    if let Some(n) = args.workers {
-        builder.worker_threads(n.max(1));
-    }
-    let tokio_rt = match builder.enable_all().build() {
+    let tokio_rt = match crate::cmd::tokio_runtime(args.workers) {
         Ok(rt) => rt,
-        Err(e) => {
-            errln!("error: cannot start the runtime: {e}");
-            return ExitCode::from(EXIT_FAILED);
-        }
+        Err(code) => return code,
     };
     let buffer = BufferLimits {
         events: usize::try_from(args.event_buffer).unwrap_or(usize::MAX),
@@ -145,17 +139,11 @@ fn load_all(runtime: &Runtime, files: &[PathBuf], opts: &LoadOptions) -> Option<
     let mut registry = Registry::default();
     let mut ok = true;
     for file in files {
-        let Ok(loaded) = crate::cmd::load_reported(runtime, file, opts) else {
+        let Ok(mut loaded) = crate::cmd::load_reported(runtime, file, opts) else {
             ok = false;
             continue;
         };
-        let Some(program) = loaded.program else {
-            let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
-            errln!(
-                "error: could not load {} ({errors} error{})",
-                file.display(),
-                if errors == 1 { "" } else { "s" }
-            );
+        let Ok(program) = crate::cmd::take_program(&mut loaded, file) else {
             ok = false;
             continue;
         };

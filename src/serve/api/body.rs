@@ -6,6 +6,7 @@ use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
 
+use crate::input::kind;
 use crate::serve::errors::ApiError;
 
 /// The body as the run's initial store: a JSON object, or `{}` when the body is empty.
@@ -38,15 +39,4 @@ pub fn bad_path(e: &PathRejection) -> ApiError {
 /// A malformed query string.
 pub fn bad_query(e: &QueryRejection) -> ApiError {
     ApiError::bad_request(e.body_text())
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }

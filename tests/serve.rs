@@ -16,19 +16,21 @@ use serve_support::{
 
 const SSE: &str = "text/event-stream";
 
-/// POST `body` to start a run of `flow` (`query` after `?`), returning the status and JSON.
-async fn start(server: &Server, flow: &str, query: &str, body: Value) -> (u16, Value) {
-    let url = server.url(&format!("/flows/{flow}/runs{query}"));
-    let response = client().post(url).json(&body).send().await.expect("POST");
+/// A response's status and JSON body.
+async fn status_and_json(response: reqwest::Response) -> (u16, Value) {
     let status = response.status().as_u16();
     (status, response.json().await.expect("a JSON body"))
 }
 
+/// POST `body` to start a run of `flow` (`query` after `?`), returning the status and JSON.
+async fn start(server: &Server, flow: &str, query: &str, body: Value) -> (u16, Value) {
+    let url = server.url(&format!("/flows/{flow}/runs{query}"));
+    status_and_json(client().post(url).json(&body).send().await.expect("POST")).await
+}
+
 /// GET `path` as JSON.
 async fn get(server: &Server, path: &str) -> (u16, Value) {
-    let response = client().get(server.url(path)).send().await.expect("GET");
-    let status = response.status().as_u16();
-    (status, response.json().await.expect("a JSON body"))
+    status_and_json(client().get(server.url(path)).send().await.expect("GET")).await
 }
 
 /// Start a run with `?wait=false` and return its id.
@@ -101,13 +103,8 @@ async fn flows_are_listed_and_described_and_unknown_paths_are_json_404s() {
         let (status, body) = get(&server, "/nowhere").await;
         assert_error(status, &body, 404, "not_found");
         let response = client().delete(server.url("/flows")).send().await.unwrap();
-        let status = response.status().as_u16();
-        assert_error(
-            status,
-            &response.json().await.unwrap(),
-            405,
-            "method_not_allowed",
-        );
+        let (status, body) = status_and_json(response).await;
+        assert_error(status, &body, 405, "method_not_allowed");
     })
     .await;
 }
@@ -192,17 +189,12 @@ async fn bad_bodies_and_queries_are_400_naming_the_problem_and_big_ones_413() {
                 .send()
         };
         let response = post("{\n  \"x\": 1,\n  oops\n}").await.unwrap();
-        let status = response.status().as_u16();
-        let message = assert_error(status, &response.json().await.unwrap(), 400, "invalid_json");
+        let (status, body) = status_and_json(response).await;
+        let message = assert_error(status, &body, 400, "invalid_json");
         assert!(message.contains("line 3 column 3"), "{message}");
         let response = post("[1, 2]").await.unwrap();
-        let status = response.status().as_u16();
-        let message = assert_error(
-            status,
-            &response.json().await.unwrap(),
-            400,
-            "invalid_input",
-        );
+        let (status, body) = status_and_json(response).await;
+        let message = assert_error(status, &body, 400, "invalid_input");
         assert!(
             message.contains("JSON object") && message.contains("an array"),
             "{message}"
@@ -228,8 +220,8 @@ async fn bad_bodies_and_queries_are_400_naming_the_problem_and_big_ones_413() {
             .send()
             .await
             .unwrap();
-        let status = response.status().as_u16();
-        let message = assert_error(status, &response.json().await.unwrap(), 400, "bad_request");
+        let (status, body) = status_and_json(response).await;
+        let message = assert_error(status, &body, 400, "bad_request");
         assert!(message.contains("Last-Event-ID"), "{message}");
     })
     .await;
@@ -415,13 +407,8 @@ async fn cancel_ends_a_running_run_promptly_and_its_streams_get_the_terminal_eve
             .send()
             .await
             .unwrap();
-        let status = response.status().as_u16();
-        assert_error(
-            status,
-            &response.json().await.unwrap(),
-            404,
-            "run_not_found",
-        );
+        let (status, body) = status_and_json(response).await;
+        assert_error(status, &body, 404, "run_not_found");
     })
     .await;
 }

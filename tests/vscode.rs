@@ -10,6 +10,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use flowscript_runtime::graph::NodeKind;
+
+mod cli_support;
+
 const INSTALL_HINT: &str = "run `tests/install-tools` (npm packages in editors/vscode and tests/vscode, Debian's chromium and ripgrep)";
 
 fn root() -> PathBuf {
@@ -231,17 +235,12 @@ fn every_snippet_expands_to_a_script_check_accepts() {
         .expect("snippets/flowscript.json");
     let snippets: serde_json::Map<String, serde_json::Value> =
         serde_json::from_str(&text).expect("snippets JSON");
-    let expected = [
-        "node",
-        "batch",
-        "parallel",
-        "flow",
-        "batch_flow",
-        "parallel_flow",
-        "branches",
-        "llm",
-        "transition",
-    ];
+    // A snippet for every constructor (from the runtime's list), an LLM call and a transition.
+    let expected: Vec<&str> = NodeKind::ALL
+        .iter()
+        .map(|k| k.constructor())
+        .chain(["llm", "transition"])
+        .collect();
     let dir = tempfile::tempdir().expect("temp dir");
     let mut seen = Vec::new();
     for (name, s) in &snippets {
@@ -286,7 +285,7 @@ fn every_snippet_expands_to_a_script_check_accepts() {
             .path()
             .join(format!("{}.flow.rhai", name.replace(' ', "_")));
         std::fs::write(&file, &script).expect("write");
-        let out = Command::new(env!("CARGO_BIN_EXE_flowscript"))
+        let out = cli_support::flowscript()
             .arg("check")
             .arg(&file)
             .output()

@@ -25,6 +25,11 @@ export interface GraphResult {
 /** Owns the running client, if any. */
 export class Server implements vscode.Disposable {
   private client: LanguageClient | undefined;
+  /** The last graph asked for, per document: its version, the client asked, the answer. */
+  private readonly graphs = new Map<
+    string,
+    { version: number; client: LanguageClient; answer: Promise<GraphResult | undefined> }
+  >();
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when a client has started (or stopped): previews and lenses ask again. */
   readonly onDidChange = this.changed.event;
@@ -92,18 +97,31 @@ export class Server implements vscode.Disposable {
     await this.start();
   }
 
-  /** The document's graph, or undefined when no server runs or it fails. */
-  async graph(doc: vscode.TextDocument): Promise<GraphResult | undefined> {
+  /** The document's graph, or undefined when no server runs or it fails. The code lenses and
+   *  the preview both ask after each edit: one request per document version serves both. */
+  graph(doc: vscode.TextDocument): Promise<GraphResult | undefined> {
     const client = this.client;
-    if (!client || client.state !== State.Running) return undefined;
-    try {
-      return await client.sendRequest<GraphResult>("flowscript/graph", {
-        textDocument: { uri: doc.uri.toString() },
-      });
-    } catch (err) {
-      this.output.appendLine(`flowscript/graph failed: ${String(err)}`);
-      return undefined;
-    }
+    if (!client || client.state !== State.Running) return Promise.resolve(undefined);
+    const key = doc.uri.toString();
+    const cached = this.graphs.get(key);
+    if (cached && cached.version === doc.version && cached.client === client) return cached.answer;
+    const answer = client
+      .sendRequest<GraphResult>("flowscript/graph", { textDocument: { uri: key } })
+      .then(
+        (g) => g,
+        (err) => {
+          this.output.appendLine(`flowscript/graph failed: ${String(err)}`);
+          this.graphs.delete(key);
+          return undefined;
+        },
+      );
+    this.graphs.set(key, { version: doc.version, client, answer });
+    return answer;
+  }
+
+  /** Forget a closed document's graph. */
+  forget(doc: vscode.TextDocument): void {
+    this.graphs.delete(doc.uri.toString());
   }
 
   dispose(): void {

@@ -26,6 +26,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand("flowscript.runWithInput", (uri?: vscode.Uri) => runWithInput(context, uri)),
     vscode.commands.registerCommand("flowscript.check", (uri?: vscode.Uri) => check(context, uri)),
     vscode.commands.registerCommand("flowscript.restartServer", () => server?.restart()),
+    vscode.workspace.onDidCloseTextDocument((doc) => server?.forget(doc)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration("flowscript.server.path")) void server?.restart();
     }),

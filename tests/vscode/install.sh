@@ -137,7 +137,9 @@ echo "ripgrep: @vscode/ripgrep's postinstall from a cache archive of /usr/bin/rg
   fi
   [ -x bin/rg ] || rm -rf bin # its postinstall stops at an existing bin/
   node lib/postinstall.js >/dev/null
-  bin/rg --version | head -1
+  # Not `| head -1`: under pipefail, rg's write into a closed pipe ("broken pipe") fails the script.
+  version="$(bin/rg --version)"
+  echo "${version%%$'\n'*}"
 )
 
 echo "checking that the native modules load"

@@ -11,43 +11,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use serve_support::{
-    Server, SseReader, all_fixtures, assert_complete, bounded, client, emitted, fixture,
+    Server, SseReader, all_fixtures, assert_complete, assert_error, bounded, client, emitted,
+    events, fixture, get, start, start_detached, status_and_json,
 };
 
 const SSE: &str = "text/event-stream";
-
-/// A response's status and JSON body.
-async fn status_and_json(response: reqwest::Response) -> (u16, Value) {
-    let status = response.status().as_u16();
-    (status, response.json().await.expect("a JSON body"))
-}
-
-/// POST `body` to start a run of `flow` (`query` after `?`), returning the status and JSON.
-async fn start(server: &Server, flow: &str, query: &str, body: Value) -> (u16, Value) {
-    let url = server.url(&format!("/flows/{flow}/runs{query}"));
-    status_and_json(client().post(url).json(&body).send().await.expect("POST")).await
-}
-
-/// GET `path` as JSON.
-async fn get(server: &Server, path: &str) -> (u16, Value) {
-    status_and_json(client().get(server.url(path)).send().await.expect("GET")).await
-}
-
-/// Start a run with `?wait=false` and return its id.
-async fn start_detached(server: &Server, flow: &str, body: Value) -> String {
-    let (status, started) = start(server, flow, "?wait=false", body).await;
-    assert_eq!(status, 202, "{started}");
-    started["id"].as_str().expect("an id").to_string()
-}
-
-/// Open a run's event stream, optionally resuming after `last` (`Last-Event-ID`).
-async fn events(server: &Server, id: &str, last: Option<u64>) -> SseReader {
-    let mut request = client().get(server.url(&format!("/runs/{id}/events")));
-    if let Some(last) = last {
-        request = request.header("Last-Event-ID", last.to_string());
-    }
-    SseReader::new(request.send().await.expect("GET events"))
-}
 
 /// Read messages until an `emitted` one whose data has `type == kind` (the run is past it).
 async fn read_until_emitted(reader: &mut SseReader, kind: &str) {
@@ -57,16 +25,6 @@ async fn read_until_emitted(reader: &mut SseReader, kind: &str) {
         }
     }
     panic!("the stream closed before an emitted `{kind}`");
-}
-
-/// Assert an error answer: `status` and `{"error": {"code": code, "message": ...}}`.
-fn assert_error(status: u16, body: &Value, want_status: u16, code: &str) -> String {
-    assert_eq!(status, want_status, "{body}");
-    assert_eq!(body["error"]["code"], code, "{body}");
-    body["error"]["message"]
-        .as_str()
-        .expect("a message")
-        .to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -81,7 +39,7 @@ async fn flows_are_listed_and_described_and_unknown_paths_are_json_404s() {
             .iter()
             .map(|f| f["name"].as_str().unwrap())
             .collect();
-        assert_eq!(names, ["chatty", "failing", "quick", "sleepy"]);
+        assert_eq!(names, ["asking", "chatty", "failing", "quick", "sleepy"]);
         let (status, quick) = get(&server, "/flows/quick").await;
         assert_eq!(status, 200);
         assert_eq!(quick["file"], fixture("quick"));
@@ -92,7 +50,7 @@ async fn flows_are_listed_and_described_and_unknown_paths_are_json_404s() {
                 .unwrap()
                 .starts_with("flowchart TD\n")
         );
-        assert_eq!(flows[2], quick);
+        assert_eq!(flows[3], quick);
 
         let (status, body) = get(&server, "/flows/nope").await;
         assert!(assert_error(status, &body, 404, "flow_not_found").contains("nope"));

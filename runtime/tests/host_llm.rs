@@ -236,3 +236,52 @@ async fn llm_calls_need_net_permission_for_their_host() {
     let (outcome, _) = run_allowed(&src, allow(&peer), CancellationToken::new()).await;
     assert_eq!(outcome.shared["r"], "x");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reported_token_usage_becomes_llm_usage_events() {
+    let usage = json!({"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10});
+    let streamed = json!({"model": "m1-s", "choices": [], "usage": {"prompt_tokens": 2, "completion_tokens": 5}});
+    let peer = serve(move |req, _| {
+        let body: Value = serde_json::from_str(&req.body).unwrap_or_default();
+        if body["stream"] == true {
+            Reply::sse(&[&delta("x"), &streamed.to_string(), "[DONE]"], Duration::ZERO)
+        } else {
+            Reply::json(
+                200,
+                json!({"model": "m1-2026", "usage": usage, "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}}]}),
+            )
+        }
+    })
+    .await;
+    let src = script(
+        "[llm::chat(\"q\", OPTS), llm::stream(\"q\", OPTS)]",
+        &peer.url("/v1"),
+        1,
+    );
+    let (outcome, events) = run_allowed(&src, allow(&peer), CancellationToken::new()).await;
+    assert_eq!(outcome.shared["r"], json!(["ok", "x"]));
+    let usages: Vec<(String, u64, u64, u64)> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::LlmUsage {
+                model,
+                prompt_tokens,
+                completion_tokens,
+                total_tokens,
+            } => Some((
+                model.clone(),
+                *prompt_tokens,
+                *completion_tokens,
+                *total_tokens,
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        usages,
+        vec![
+            ("m1-2026".to_string(), 7, 3, 10),
+            ("m1-s".to_string(), 2, 5, 7)
+        ]
+    );
+}

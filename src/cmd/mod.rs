@@ -9,6 +9,7 @@ pub mod limits;
 pub mod lsp;
 pub mod run;
 pub mod signal;
+pub mod terminal_input;
 
 use std::path::Path;
 use std::process::ExitCode;

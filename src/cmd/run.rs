@@ -116,6 +116,7 @@ pub fn run(args: RunArgs) -> ExitCode {
                 sink: Some(sink),
                 cancel: cancel.clone(),
                 permissions,
+                human: super::terminal_input::TerminalInput::if_terminal(),
             })
             .await
     });

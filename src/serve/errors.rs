@@ -44,6 +44,27 @@ impl ApiError {
         )
     }
 
+    /// 404: the run waits on questions, but none with this key.
+    pub fn input_not_found(key: &str, waiting: &[String]) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "input_not_found",
+            format!(
+                "the run waits on no question with key `{key}`; it waits on: {}",
+                waiting.join(", ")
+            ),
+        )
+    }
+
+    /// 409: the run waits on no question (it never asked, was answered, or has ended).
+    pub fn not_waiting(id: &str) -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "not_waiting",
+            format!("run `{id}` is not waiting for input"),
+        )
+    }
+
     /// 404: no such endpoint.
     pub fn route_not_found(path: &str) -> Self {
         Self::new(
@@ -78,14 +99,11 @@ impl ApiError {
     }
 
     /// 400: the body is JSON but not an object.
-    pub fn not_an_object(found: &str) -> Self {
+    pub fn not_an_object(what: &str, found: &str) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
             "invalid_input",
-            format!(
-                "the request body must be a JSON object (the run's initial shared store), \
-                 found {found}"
-            ),
+            format!("the request body must be a JSON object ({what}), found {found}"),
         )
     }
 

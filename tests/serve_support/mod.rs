@@ -31,9 +31,9 @@ pub fn fixture(name: &str) -> String {
         .to_string()
 }
 
-/// Every fixture: `quick`, `sleepy`, `failing`, `chatty`.
+/// Every fixture: `quick`, `sleepy`, `failing`, `chatty`, `asking`.
 pub fn all_fixtures() -> Vec<String> {
-    ["quick", "sleepy", "failing", "chatty"]
+    ["quick", "sleepy", "failing", "chatty", "asking"]
         .iter()
         .map(|n| fixture(n))
         .collect()
@@ -135,6 +135,49 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A response's status and JSON body.
+pub async fn status_and_json(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("a JSON body"))
+}
+
+/// POST `body` to start a run of `flow` (`query` after `?`), returning the status and JSON.
+pub async fn start(server: &Server, flow: &str, query: &str, body: Value) -> (u16, Value) {
+    let url = server.url(&format!("/flows/{flow}/runs{query}"));
+    status_and_json(client().post(url).json(&body).send().await.expect("POST")).await
+}
+
+/// GET `path` as JSON.
+pub async fn get(server: &Server, path: &str) -> (u16, Value) {
+    status_and_json(client().get(server.url(path)).send().await.expect("GET")).await
+}
+
+/// Start a run with `?wait=false` and return its id.
+pub async fn start_detached(server: &Server, flow: &str, body: Value) -> String {
+    let (status, started) = start(server, flow, "?wait=false", body).await;
+    assert_eq!(status, 202, "{started}");
+    started["id"].as_str().expect("an id").to_string()
+}
+
+/// Open a run's event stream, optionally resuming after `last` (`Last-Event-ID`).
+pub async fn events(server: &Server, id: &str, last: Option<u64>) -> SseReader {
+    let mut request = client().get(server.url(&format!("/runs/{id}/events")));
+    if let Some(last) = last {
+        request = request.header("Last-Event-ID", last.to_string());
+    }
+    SseReader::new(request.send().await.expect("GET events"))
+}
+
+/// Assert an error answer: `status` and `{"error": {"code": code, "message": ...}}`.
+pub fn assert_error(status: u16, body: &Value, want_status: u16, code: &str) -> String {
+    assert_eq!(status, want_status, "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    body["error"]["message"]
+        .as_str()
+        .expect("a message")
+        .to_string()
 }
 
 /// An HTTP client for loopback (no proxies), on the workspace's rustls provider.

@@ -25,7 +25,7 @@ pub struct FnDoc {
 pub const HOST_MODULES: [&str; 5] = ["fs", "http", "llm", "json", "process"];
 
 /// Global host functions (no module).
-const HOST_GLOBALS: [(&str, &str); 6] = [
+const HOST_GLOBALS: [(&str, &str); 7] = [
     (
         "emit",
         "Send `data` to the run's event stream as an `emitted` event.",
@@ -42,6 +42,10 @@ const HOST_GLOBALS: [(&str, &str); 6] = [
     (
         "sleep",
         "Wait `seconds` without holding a thread (the run's other items go on).",
+    ),
+    (
+        "input",
+        "Ask a person and wait for the answer without holding a thread: `input(prompt)` or `input(prompt, #{key, timeout})`. Sends `input_required {key, prompt}`; `flowscript run` asks on the terminal, `flowscript serve` takes the answer at `POST /runs/{id}/input`.",
     ),
     (
         "Fn",

@@ -77,6 +77,30 @@ pub enum EventKind {
         /// The emitted map, as JSON.
         data: serde_json::Value,
     },
+    /// A hook called `input(prompt)` and waits for an answer (the terminal under `run`,
+    /// `POST /runs/{id}/input` under `serve`).
+    InputRequired {
+        /// What the answer is sent under: `#{key}` or `input-N` (N counts the run's questions).
+        key: String,
+        /// The question.
+        prompt: String,
+    },
+    /// The question `key` got its answer; the hook goes on.
+    InputReceived {
+        /// The question's key.
+        key: String,
+    },
+    /// An `llm::*` call's token usage, as the provider reported it.
+    LlmUsage {
+        /// The model that answered.
+        model: String,
+        /// Tokens in the prompt.
+        prompt_tokens: u64,
+        /// Tokens in the answer.
+        completion_tokens: u64,
+        /// Their sum, as the provider counts it.
+        total_tokens: u64,
+    },
     /// Something probably wrong that did not stop the run.
     Warning {
         /// Stable code such as `unmatched-action` or `overwritten-edge`.
@@ -110,6 +134,26 @@ pub enum EventKind {
         #[serde(skip_serializing_if = "Option::is_none")]
         span: Option<Span>,
     },
+}
+
+impl EventKind {
+    /// The `type` tag serde writes for this kind (SSE `event:` names, filters).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Self::RunStarted { .. } => "run_started",
+            Self::NodeStarted { .. } => "node_started",
+            Self::NodeRetry { .. } => "node_retry",
+            Self::ItemFinished { .. } => "item_finished",
+            Self::NodeFinished { .. } => "node_finished",
+            Self::Emitted { .. } => "emitted",
+            Self::InputRequired { .. } => "input_required",
+            Self::InputReceived { .. } => "input_received",
+            Self::LlmUsage { .. } => "llm_usage",
+            Self::Warning { .. } => "warning",
+            Self::RunFinished { .. } => "run_finished",
+            Self::RunFailed { .. } => "run_failed",
+        }
+    }
 }
 
 /// The last `seq` handed out and the sink, locked together.
@@ -153,6 +197,77 @@ impl Emitter {
                 kind,
             };
             guard.sink.event(&event);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_names_are_the_tags_serde_writes() {
+        let s = || "x".to_string();
+        let kinds = [
+            EventKind::RunStarted {
+                flow: s(),
+                file: s(),
+            },
+            EventKind::NodeStarted {
+                path: s(),
+                kind: NodeKind::Node,
+                attempt: 1,
+            },
+            EventKind::NodeRetry {
+                path: s(),
+                attempt: 2,
+                error: s(),
+                wait: 0.0,
+            },
+            EventKind::ItemFinished {
+                path: s(),
+                index: 0,
+                of: 1,
+            },
+            EventKind::NodeFinished {
+                path: s(),
+                action: s(),
+                ms: 0.0,
+            },
+            EventKind::Emitted {
+                data: serde_json::Value::Null,
+            },
+            EventKind::InputRequired {
+                key: s(),
+                prompt: s(),
+            },
+            EventKind::InputReceived { key: s() },
+            EventKind::LlmUsage {
+                model: s(),
+                prompt_tokens: 1,
+                completion_tokens: 2,
+                total_tokens: 3,
+            },
+            EventKind::Warning {
+                code: s(),
+                message: s(),
+                span: None,
+                path: None,
+            },
+            EventKind::RunFinished {
+                action: s(),
+                shared: serde_json::Value::Null,
+            },
+            EventKind::RunFailed {
+                error: s(),
+                shared: serde_json::Value::Null,
+                path: None,
+                span: None,
+            },
+        ];
+        for kind in kinds {
+            let json = serde_json::to_value(&kind).expect("json");
+            assert_eq!(json["type"], kind.type_name());
         }
     }
 }

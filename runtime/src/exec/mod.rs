@@ -66,6 +66,8 @@ pub struct RunOptions {
     pub cancel: CancellationToken,
     /// Effects the run may perform (none by default).
     pub permissions: crate::host::Permissions,
+    /// Who answers `input()` (none by default: `input()` fails saying so).
+    pub human: Option<Arc<dyn crate::host::HumanInput>>,
 }
 
 /// Why a run failed.
@@ -184,6 +186,8 @@ impl Program {
             events: events.clone(),
             limits: cx.prog.limits,
             imports,
+            human: opts.human,
+            questions: std::sync::atomic::AtomicU64::new(0),
         });
         let walk = crate::co::run(&opts.cancel, Some(host), move || {
             let root = Crumb::Root(&entry_name);

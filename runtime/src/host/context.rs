@@ -1,8 +1,10 @@
-//! What host functions need from the run that calls them: permissions and the event emitter.
+//! What host functions need from the run that calls them: permissions, the event emitter and
+//! who answers `input()`.
 //! Each run's walk and every item it spawns carries one [`HostContext`] as coroutine data.
 
 use std::sync::Arc;
 
+use super::input::HumanInput;
 use super::permissions::Permissions;
 use crate::events::Emitter;
 use crate::limits::Limits;
@@ -18,6 +20,10 @@ pub struct HostContext {
     pub limits: Limits,
     /// What `import` may load while hooks run.
     pub imports: Arc<ImportPolicy>,
+    /// Who answers `input()`; `None` makes it an error.
+    pub human: Option<Arc<dyn HumanInput>>,
+    /// How many questions the run has asked (numbers the default keys).
+    pub questions: std::sync::atomic::AtomicU64,
 }
 
 impl HostContext {

@@ -8,6 +8,7 @@ mod emit;
 mod env;
 pub(crate) mod fs;
 mod http;
+pub mod input;
 mod json;
 mod llm;
 mod net;
@@ -17,6 +18,7 @@ mod sse;
 mod time;
 
 pub use context::HostContext;
+pub use input::{Answer, HumanInput};
 pub use permissions::{Denied, Grant, Permissions};
 
 use rhai::{Dynamic, Engine, EvalAltResult, NativeCallContext};
@@ -34,6 +36,7 @@ pub fn register(engine: &mut Engine) {
     json::register(engine);
     fs::register(engine);
     process::register(engine);
+    input::register(engine);
 }
 
 /// Suspend the calling script until `fut` completes. While the graph is being recorded, the

@@ -32,6 +32,7 @@ pub async fn run_full(
             sink: Some(sink.clone()),
             cancel,
             permissions,
+            human: None,
         })
         .await;
     (outcome, sink.events())

@@ -1,18 +1,20 @@
-//! `/runs`: the run table, one run, its events (SSE, resumable), and cancelling it.
+//! `/runs`: the run table, one run, its events (SSE, resumable), answering its `input()`
+//! questions, and cancelling it.
 
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::AppState;
-use super::body::{bad_path, bad_query};
+use super::body::{answer, bad_path, bad_query};
 use crate::serve::errors::ApiError;
-use crate::serve::runs::{CancelCause, Run, RunView};
+use crate::serve::runs::{AnswerError, CancelCause, Run, RunView};
 use crate::serve::sse;
 
 /// How long `POST /runs/{id}/cancel` waits for the run to end before answering `202`.
@@ -82,6 +84,21 @@ pub async fn cancel(
         StatusCode::ACCEPTED
     };
     Ok((status, Json(run.view(true))).into_response())
+}
+
+/// `POST /runs/{id}/input`: answer one of the run's open `input()` questions.
+pub async fn input(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let run = find(&state, id)?;
+    let (key, value) = answer(body, state.body_limit)?;
+    match run.questions().answer(&key, value) {
+        Ok(()) => Ok(Json(serde_json::json!({"id": run.id(), "key": key}))),
+        Err(AnswerError::NothingWaits) => Err(ApiError::not_waiting(run.id())),
+        Err(AnswerError::UnknownKey(waiting)) => Err(ApiError::input_not_found(&key, &waiting)),
+    }
 }
 
 fn find(

@@ -36,28 +36,13 @@ impl Stored {
         });
         Self {
             seq: event.seq,
-            kind: type_name(&event.kind),
+            kind: event.kind.type_name(),
             json,
             terminal: matches!(
                 event.kind,
                 EventKind::RunFinished { .. } | EventKind::RunFailed { .. }
             ),
         }
-    }
-}
-
-/// The `type` tag of an event kind, as serde writes it.
-fn type_name(kind: &EventKind) -> &'static str {
-    match kind {
-        EventKind::RunStarted { .. } => "run_started",
-        EventKind::NodeStarted { .. } => "node_started",
-        EventKind::NodeRetry { .. } => "node_retry",
-        EventKind::ItemFinished { .. } => "item_finished",
-        EventKind::NodeFinished { .. } => "node_finished",
-        EventKind::Emitted { .. } => "emitted",
-        EventKind::Warning { .. } => "warning",
-        EventKind::RunFinished { .. } => "run_finished",
-        EventKind::RunFailed { .. } => "run_failed",
     }
 }
 

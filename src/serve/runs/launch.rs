@@ -8,7 +8,7 @@ use flowscript_runtime::RunOptions;
 use flowscript_runtime::host::Permissions;
 use serde_json::{Map, Value};
 
-use super::{CancelCause, Run, RunSink, RunTable, StartError};
+use super::{CancelCause, Run, RunAnswerer, RunSink, RunTable, StartError};
 use crate::serve::registry::Flow;
 
 /// What every run of a server gets, from the command line.
@@ -32,6 +32,7 @@ pub fn start(
         sink: Some(Arc::new(RunSink(run.clone()))),
         cancel: run.token().clone(),
         permissions: config.permissions.clone(),
+        human: Some(Arc::new(RunAnswerer(run.questions().clone()))),
     };
     let program = flow.program.clone();
     let timeout = config.timeout;

@@ -7,6 +7,7 @@
 
 mod buffer;
 mod launch;
+mod questions;
 mod table;
 
 use std::sync::{Arc, OnceLock};
@@ -20,6 +21,7 @@ use tokio::sync::watch;
 
 pub use buffer::{BufferLimits, Read, Stored};
 pub use launch::{RunConfig, start};
+pub use questions::{AnswerError, Questions, RunAnswerer};
 pub use table::{RunTable, StartError};
 
 use buffer::EventBuffer;
@@ -107,6 +109,8 @@ pub struct Run {
     state: Mutex<State>,
     /// The last `seq` stored: readers wait for it to change.
     stored: watch::Sender<u64>,
+    /// Its open `input()` questions.
+    questions: Arc<Questions>,
 }
 
 impl Run {
@@ -127,7 +131,13 @@ impl Run {
                 events: EventBuffer::new(limits),
             }),
             stored: watch::Sender::new(0),
+            questions: Arc::default(),
         }
+    }
+
+    /// Its open `input()` questions.
+    pub fn questions(&self) -> &Arc<Questions> {
+        &self.questions
     }
 
     /// The run's id.

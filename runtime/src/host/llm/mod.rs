@@ -14,7 +14,7 @@ use rhai::{Dynamic, Engine, EvalAltResult, Map, Module, NativeCallContext};
 use serde_json::json;
 
 use self::config::{Config, config, messages};
-use self::reply::{chunk, content, parse_json, read_stream, status_error};
+use self::reply::{chunk, content, parse_json, read_stream, status_error, usage};
 use super::http::{is_json, reg};
 use super::net::{self, Request};
 use super::{HostContext, Permissions};
@@ -50,7 +50,9 @@ async fn complete(
         if !status.is_success() {
             return Err(status_error(call, &url, status, &bytes, keyless));
         }
-        content(call, &url, &parse_json(call, &url, &bytes, &ct)?).map(Ok)
+        let answer = parse_json(call, &url, &bytes, &ct)?;
+        usage(&events, &answer);
+        content(call, &url, &answer).map(Ok)
     };
     match net::with_timeout(call, &cfg.url, timeout, whole).await? {
         Ok(text) => {

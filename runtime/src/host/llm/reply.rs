@@ -91,6 +91,24 @@ pub(super) fn chunk(events: &Option<Emitter>, text: &str) {
     }
 }
 
+/// Send the `usage` of a completion (or of a stream's last chunk) as an `llm_usage` event, if
+/// the provider reported one.
+pub(super) fn usage(events: &Option<Emitter>, v: &Value) {
+    let (Some(ev), Some(u)) = (events, v.get("usage").filter(|u| u.is_object())) else {
+        return;
+    };
+    let n = |k: &str| u[k].as_u64().unwrap_or(0);
+    let (prompt, completion) = (n("prompt_tokens"), n("completion_tokens"));
+    ev.emit(EventKind::LlmUsage {
+        model: v["model"].as_str().unwrap_or_default().to_string(),
+        prompt_tokens: prompt,
+        completion_tokens: completion,
+        total_tokens: u["total_tokens"]
+            .as_u64()
+            .unwrap_or(prompt.saturating_add(completion)),
+    });
+}
+
 /// Read an SSE body to `[DONE]`, emitting each delta.
 pub(super) async fn read_stream(
     call: &str,
@@ -161,6 +179,7 @@ fn on_event(
             "{call}: the stream from {url} reported an error: {msg}"
         ));
     }
+    usage(events, &v);
     if let Some(delta) = v["choices"][0]["delta"]["content"]
         .as_str()
         .filter(|d| !d.is_empty())

@@ -71,6 +71,9 @@ impl Loaded {
 pub struct LoadOptions {
     /// Store keys runs start with (`--input`, `--set`): reading them is not an `unwritten-key`.
     pub known_keys: HashSet<String>,
+    /// Runs start with whatever store their callers send (`flowscript serve`): any key may be
+    /// given, so `unwritten-key` is not reported.
+    pub any_input: bool,
     /// Whether to prepare the runnable [`Program`] (the hook library); `check`, `graph` and
     /// editors only need the graph and the diagnostics.
     pub runnable: bool,
@@ -86,6 +89,7 @@ impl Default for LoadOptions {
     fn default() -> Self {
         Self {
             known_keys: HashSet::new(),
+            any_input: false,
             runnable: true,
             module_root: None,
             read: Grant::Denied,
@@ -247,7 +251,12 @@ impl Runtime {
         let lines = SourceLines::new(&source);
         let mut graph = recorded.graph;
         if let Some(graph) = &mut graph {
-            diagnostics.extend(validate(graph, &facts, &opts.known_keys));
+            let found = validate(graph, &facts, &opts.known_keys);
+            diagnostics.extend(
+                found
+                    .into_iter()
+                    .filter(|d| !(opts.any_input && d.code == "unwritten-key")),
+            );
             for edge in &mut graph.edges {
                 widen(&mut edge.span, &facts, &lines);
             }

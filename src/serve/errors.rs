@@ -136,6 +136,11 @@ impl ApiError {
         }
     }
 
+    /// 500: a bug in the server.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", message)
+    }
+
     /// 503: the server is shutting down and starts no more runs.
     pub fn shutting_down() -> Self {
         Self::new(
@@ -143,6 +148,13 @@ impl ApiError {
             "shutting_down",
             "the server is shutting down and starts no new runs",
         )
+    }
+}
+
+impl ApiError {
+    /// The status, code and message (for the OpenAI-compatible endpoints' own shape).
+    pub fn into_parts(self) -> (StatusCode, &'static str, String) {
+        (self.status, self.code, self.message)
     }
 }
 

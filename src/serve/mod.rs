@@ -9,6 +9,7 @@
 mod api;
 mod errors;
 mod registry;
+mod reload;
 mod runs;
 mod shutdown;
 mod sse;
@@ -63,6 +64,10 @@ pub struct ServeArgs {
     /// Change a resource limit (repeatable), e.g. `--limit string=64MiB`.
     #[arg(long = "limit", value_name = "NAME=VALUE", long_help = limit_help())]
     limits: Vec<String>,
+    /// Serve a file's new version when it changes on disk (one that does not load is reported
+    /// and the previous version keeps serving).
+    #[arg(long)]
+    reload: bool,
 }
 
 /// A number of seconds (fractions allowed), at most a year.
@@ -90,6 +95,7 @@ pub fn serve(args: ServeArgs) -> ExitCode {
     let permissions = args.allow.permissions();
     let opts = LoadOptions {
         read: permissions.read.clone(),
+        any_input: true,
         ..LoadOptions::default()
     };
     let Some(registry) = load_all(&runtime, &args.files, &opts) else {
@@ -104,8 +110,9 @@ pub fn serve(args: ServeArgs) -> ExitCode {
         ..BufferLimits::default()
     };
     let runs = Arc::new(RunTable::new(args.max_runs, args.keep_runs, buffer));
+    let flows = Arc::new(registry);
     let state = api::AppState {
-        flows: Arc::new(registry),
+        flows: flows.clone(),
         runs: runs.clone(),
         config: Arc::new(RunConfig {
             permissions,
@@ -121,6 +128,15 @@ pub fn serve(args: ServeArgs) -> ExitCode {
                 return ExitCode::from(EXIT_USAGE);
             }
         };
+        // Dropped (and so stopped) when the server returns.
+        let _watcher = args.reload.then(|| {
+            AbortOnDrop(tokio::spawn(reload::watch(
+                args.files.clone(),
+                runtime.clone(),
+                opts.clone(),
+                flows.clone(),
+            )))
+        });
         match listener.local_addr() {
             Ok(addr) => errln!("listening on http://{addr}"),
             Err(_) => errln!("listening on http://{}", args.addr),
@@ -133,10 +149,19 @@ pub fn serve(args: ServeArgs) -> ExitCode {
     code
 }
 
+/// Aborts a background task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Load every file as `run` does, printing diagnostics; `None` if any failed to load or two
 /// share a name.
 fn load_all(runtime: &Runtime, files: &[PathBuf], opts: &LoadOptions) -> Option<Registry> {
-    let mut registry = Registry::default();
+    let registry = Registry::default();
     let mut ok = true;
     for file in files {
         let Ok(mut loaded) = crate::cmd::load_reported(runtime, file, opts) else {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use flowscript_runtime::Program;
 use flowscript_runtime::graph::render::mermaid;
+use parking_lot::RwLock;
 use serde::Serialize;
 
 /// One loaded flow script, ready to run any number of times concurrently.
@@ -59,33 +60,50 @@ impl Flow {
     }
 }
 
-/// Every served flow by name.
+/// Every served flow by name; `--reload` swaps a file's flow while runs of the old one go on
+/// (each run holds its own program).
 #[derive(Default)]
 pub struct Registry {
-    flows: BTreeMap<String, Arc<Flow>>,
+    flows: RwLock<BTreeMap<String, Arc<Flow>>>,
 }
 
 impl Registry {
     /// Add a flow; a second flow with the same name is refused with a message naming both files.
-    pub fn insert(&mut self, flow: Flow) -> Result<(), String> {
-        if let Some(other) = self.flows.get(&flow.name) {
-            return Err(format!(
-                "{} and {} both define the flow `{}`: each served flow needs its own entry-flow \
-                 name (the name in the script's last `flow(\"...\", ...)`)",
-                other.file, flow.file, flow.name
-            ));
+    pub fn insert(&self, flow: Flow) -> Result<(), String> {
+        let mut flows = self.flows.write();
+        if let Some(other) = flows.get(&flow.name) {
+            return Err(duplicate(&other.file, &flow.file, &flow.name));
         }
-        self.flows.insert(flow.name.clone(), Arc::new(flow));
+        flows.insert(flow.name.clone(), Arc::new(flow));
+        Ok(())
+    }
+
+    /// Serve `flow` in place of the flow loaded from the same file (its entry name may have
+    /// changed); refused, with the old one still served, if another file serves that name.
+    pub fn replace(&self, flow: Flow) -> Result<(), String> {
+        let mut flows = self.flows.write();
+        if let Some(other) = flows.get(&flow.name).filter(|o| o.file != flow.file) {
+            return Err(duplicate(&other.file, &flow.file, &flow.name));
+        }
+        flows.retain(|_, f| f.file != flow.file);
+        flows.insert(flow.name.clone(), Arc::new(flow));
         Ok(())
     }
 
     /// The flow named `name`.
-    pub fn get(&self, name: &str) -> Option<&Arc<Flow>> {
-        self.flows.get(name)
+    pub fn get(&self, name: &str) -> Option<Arc<Flow>> {
+        self.flows.read().get(name).cloned()
     }
 
     /// Every flow, by name.
-    pub fn iter(&self) -> impl Iterator<Item = &Arc<Flow>> {
-        self.flows.values()
+    pub fn list(&self) -> Vec<Arc<Flow>> {
+        self.flows.read().values().cloned().collect()
     }
+}
+
+fn duplicate(first: &str, second: &str, name: &str) -> String {
+    format!(
+        "{first} and {second} both define the flow `{name}`: each served flow needs its own \
+         entry-flow name (the name in the script's last `flow(\"...\", ...)`)"
+    )
 }

@@ -15,29 +15,44 @@ use futures::Stream;
 use serde_json::json;
 use tokio::sync::watch;
 
-use super::runs::{Read, Run};
+use super::runs::{Read, Run, Stored};
 
 /// Comments sent while a run is quiet, so proxies keep the connection.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// The events of `run` after `after` (0: all), live until it ends.
 pub fn events(run: Arc<Run>, after: u64) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
-    let cursor = Cursor {
-        rx: run.subscribe(),
-        run,
-        after,
-        done: false,
-    };
-    let stream = futures::stream::unfold(cursor, |mut c| async move {
-        let event = c.next().await?;
-        Some((Ok(event), c))
+    let stream = futures::stream::unfold(Cursor::new(run, after), |mut c| async move {
+        let message = match c.next().await? {
+            Next::Event(e) => SseEvent::default()
+                .id(e.seq.to_string())
+                .event(e.kind)
+                .data(e.json.as_str()),
+            Next::Dropped { after, through } => stream_error(&c.run, after, through),
+        };
+        Some((Ok(message), c))
     });
     Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
 }
 
-/// One reader's place in a run's stream.
-struct Cursor {
-    run: Arc<Run>,
+/// What a reader gets next.
+pub enum Next {
+    /// The next event.
+    Event(Arc<Stored>),
+    /// The events after `after` up to `through` were dropped before the reader got them; the
+    /// stream ends here.
+    Dropped {
+        /// The last `seq` the reader got.
+        after: u64,
+        /// The last dropped `seq`.
+        through: u64,
+    },
+}
+
+/// One reader's place in a run's stream: every event after it, live, until the terminal one.
+pub struct Cursor {
+    /// The run read.
+    pub run: Arc<Run>,
     rx: watch::Receiver<u64>,
     /// The last `seq` delivered.
     after: u64,
@@ -45,8 +60,19 @@ struct Cursor {
 }
 
 impl Cursor {
-    /// The next message, or `None` once the stream is complete.
-    async fn next(&mut self) -> Option<SseEvent> {
+    /// A reader of `run`'s events after `after` (0: all).
+    pub fn new(run: Arc<Run>, after: u64) -> Self {
+        Self {
+            rx: run.subscribe(),
+            run,
+            after,
+            done: false,
+        }
+    }
+
+    /// The next event, or `None` once the stream is complete (after the terminal event or a
+    /// [`Next::Dropped`]).
+    pub async fn next(&mut self) -> Option<Next> {
         if self.done {
             return None;
         }
@@ -58,16 +84,14 @@ impl Cursor {
                 Read::Event(e) => {
                     self.after = e.seq;
                     self.done = e.terminal;
-                    return Some(
-                        SseEvent::default()
-                            .id(e.seq.to_string())
-                            .event(e.kind)
-                            .data(e.json.as_str()),
-                    );
+                    return Some(Next::Event(e));
                 }
                 Read::Dropped { through } => {
                     self.done = true;
-                    return Some(stream_error(&self.run, self.after, through));
+                    return Some(Next::Dropped {
+                        after: self.after,
+                        through,
+                    });
                 }
                 Read::End => return None,
                 Read::Wait => {
@@ -81,7 +105,7 @@ impl Cursor {
 }
 
 /// The terminal message for a reader whose next events were dropped.
-fn stream_error(run: &Run, after: u64, through: u64) -> SseEvent {
+pub fn stream_error(run: &Run, after: u64, through: u64) -> SseEvent {
     let message = format!(
         "events {}..={through} of run {} are no longer buffered (a run keeps its newest events \
          only; see --event-buffer); GET /runs/{} has the run's outcome",

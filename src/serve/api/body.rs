@@ -53,7 +53,7 @@ pub fn answer(
 }
 
 /// The body as a JSON object (`{}` when empty); `what` says what the object is for.
-fn json_object(
+pub fn json_object(
     body: Result<Bytes, BytesRejection>,
     limit: usize,
     what: &str,

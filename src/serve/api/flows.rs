@@ -19,7 +19,7 @@ use crate::serve::sse;
 
 /// `GET /flows`: every served flow, by name.
 pub async fn list(State(state): State<AppState>) -> Json<Vec<FlowInfo>> {
-    Json(state.flows.iter().map(|f| f.info.clone()).collect())
+    Json(state.flows.list().iter().map(|f| f.info.clone()).collect())
 }
 
 /// `GET /flows/{name}`.
@@ -57,10 +57,7 @@ pub async fn start(
         .get(&name)
         .ok_or_else(|| ApiError::flow_not_found(&name))?;
     let input = initial_store(body, state.body_limit)?;
-    let run = runs::start(&state.runs, flow, input, &state.config).map_err(|e| match e {
-        StartError::Busy(max) => ApiError::busy(max),
-        StartError::ShuttingDown => ApiError::shutting_down(),
-    })?;
+    let run = runs::start(&state.runs, &flow, input, &state.config).map_err(start_error)?;
     let location = [(header::LOCATION, format!("/runs/{}", run.id()))];
     if wants_events(&headers) {
         return Ok((location, sse::events(run, 0)).into_response());
@@ -72,6 +69,14 @@ pub async fn start(
     // A client that goes away drops this future, not the run: it goes on, in `GET /runs`.
     run.ended().await;
     Ok((location, Json(run.view(true))).into_response())
+}
+
+/// Why a run could not start, as an answer.
+pub fn start_error(e: StartError) -> ApiError {
+    match e {
+        StartError::Busy(max) => ApiError::busy(max),
+        StartError::ShuttingDown => ApiError::shutting_down(),
+    }
 }
 
 /// Whether the client asked for an event stream (`Accept: text/event-stream`).

@@ -4,6 +4,7 @@
 
 mod body;
 mod flows;
+mod openai;
 mod runs;
 
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Uri;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
 use super::errors::ApiError;
@@ -42,8 +44,14 @@ pub fn router(state: AppState) -> Router {
         .route("/runs/{id}/events", get(runs::events))
         .route("/runs/{id}/cancel", post(runs::cancel))
         .route("/runs/{id}/input", post(runs::input))
+        .route("/v1/chat/completions", post(openai::chat_completions))
+        .route("/v1/models", get(openai::models))
+        .route("/v1/models/{model}", get(openai::get_model))
         .fallback(|uri: Uri| async move { ApiError::route_not_found(uri.path()) })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
+            ApiError::internal("the server hit a bug answering this request").into_response()
+        }))
         .with_state(state)
 }

@@ -97,6 +97,18 @@ struct State {
     error: Option<RunErrorInfo>,
     ended: Option<u64>,
     events: EventBuffer,
+    usage: Usage,
+}
+
+/// Token usage summed over a run's `llm_usage` events.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Usage {
+    /// Prompt tokens.
+    pub prompt_tokens: u64,
+    /// Completion tokens.
+    pub completion_tokens: u64,
+    /// Their total.
+    pub total_tokens: u64,
 }
 
 /// One run: its identity, outcome and events.
@@ -129,6 +141,7 @@ impl Run {
                 error: None,
                 ended: None,
                 events: EventBuffer::new(limits),
+                usage: Usage::default(),
             }),
             stored: watch::Sender::new(0),
             questions: Arc::default(),
@@ -174,6 +187,11 @@ impl Run {
             started: self.started,
             ended: state.ended,
         }
+    }
+
+    /// The token usage of the run's `llm::*` calls so far.
+    pub fn usage(&self) -> Usage {
+        self.state.lock().usage
     }
 
     /// What a reader that has delivered events up to `after` reads next.
@@ -254,6 +272,17 @@ impl Run {
                         span: span.clone(),
                     });
                     state.ended = Some(unix_ms());
+                }
+                EventKind::LlmUsage {
+                    prompt_tokens,
+                    completion_tokens,
+                    total_tokens,
+                    ..
+                } => {
+                    let u = &mut state.usage;
+                    u.prompt_tokens = u.prompt_tokens.saturating_add(*prompt_tokens);
+                    u.completion_tokens = u.completion_tokens.saturating_add(*completion_tokens);
+                    u.total_tokens = u.total_tokens.saturating_add(*total_tokens);
                 }
                 _ => {}
             }

@@ -192,7 +192,10 @@ async fn a_failing_flow_is_an_openai_error_streamed_or_not() {
         let e = openai_error(status, &body, 500);
         assert_eq!(e["code"], "invalid_reply");
         assert!(
-            e["message"].as_str().expect("a string").contains("shared.reply"),
+            e["message"]
+                .as_str()
+                .expect("a string")
+                .contains("shared.reply"),
             "{e}"
         );
 

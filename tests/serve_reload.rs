@@ -20,8 +20,15 @@ fn script(flow: &str, word: &str) -> String {
 /// Run `flow` and return its `shared.word` (or the error code).
 async fn word(server: &Server, flow: &str) -> String {
     let url = server.url(&format!("/flows/{flow}/runs"));
-    let (_, body) =
-        status_and_json(client().post(url).json(&json!({})).send().await.expect("request")).await;
+    let (_, body) = status_and_json(
+        client()
+            .post(url)
+            .json(&json!({}))
+            .send()
+            .await
+            .expect("request"),
+    )
+    .await;
     body["shared"]["word"]
         .as_str()
         .or(body["error"]["code"].as_str())

@@ -3,11 +3,14 @@
 //!
 //! This file holds the command line and start-up; the rest is one concept per module:
 //! [`registry`] (the loaded flows), [`runs`] (run records, their events, the run table),
-//! [`api`] (the routes), [`sse`] (event streams), [`errors`] (JSON error bodies) and
-//! [`shutdown`] (stopping gracefully on a signal).
+//! [`api`] (the routes), [`sse`] (event streams), [`errors`] (JSON error bodies),
+//! [`shutdown`] (stopping gracefully on a signal), [`console`] (the web console at `/`) and
+//! [`node_map`] (the drawing's node ids, for following a run on the graph).
 
 mod api;
+mod console;
 mod errors;
+mod node_map;
 mod registry;
 mod reload;
 mod runs;

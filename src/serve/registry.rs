@@ -10,6 +10,8 @@ use flowscript_runtime::graph::render::mermaid;
 use parking_lot::RwLock;
 use serde::Serialize;
 
+use super::node_map::NodeMap;
+
 /// One loaded flow script, ready to run any number of times concurrently.
 pub struct Flow {
     /// The entry flow's name: the flow's address (`/flows/{name}`).
@@ -33,6 +35,8 @@ pub struct FlowInfo {
     pub nodes: Vec<String>,
     /// The graph as a mermaid flowchart (what `flowscript graph` prints).
     pub mermaid: String,
+    /// The drawing's nodes by id, for mapping a run's breadcrumbs onto the drawing.
+    pub graph: NodeMap,
 }
 
 impl Flow {
@@ -50,6 +54,7 @@ impl Flow {
             file: file.clone(),
             nodes: graph.nodes.iter().map(|n| n.name.clone()).collect(),
             mermaid: mermaid::render(graph),
+            graph: NodeMap::of(graph),
         };
         Self {
             name,

@@ -87,6 +87,56 @@ pub fn title(node: &NodeSpec, is_entry: bool) -> String {
     }
 }
 
+/// What a sub-run can reach: the successors of every node along the graph's live edges.
+/// The drawing's [`Layout`] and a client that maps a run's breadcrumbs to drawn nodes (`serve`)
+/// ask the same question, so both ask it here.
+#[derive(Debug, Clone)]
+pub struct Reach {
+    out: Vec<Vec<NodeId>>,
+}
+
+impl Reach {
+    /// The successor lists of `graph` (edges out of range are left out).
+    pub fn of(graph: &FlowGraph) -> Self {
+        let n = graph.nodes.len();
+        let mut out: Vec<Vec<NodeId>> = vec![Vec::new(); n];
+        for e in &graph.edges {
+            if let Target::Node(to) = e.to
+                && e.from < n
+                && to < n
+            {
+                out[e.from].push(to);
+            }
+        }
+        Self { out }
+    }
+
+    /// The nodes reachable from `starts` (the starts included), breadth-first, each once.
+    /// Starts out of range are skipped.
+    pub fn from(&self, starts: impl IntoIterator<Item = NodeId>) -> Vec<NodeId> {
+        let n = self.out.len();
+        let mut seen = vec![false; n];
+        let mut queue: VecDeque<NodeId> = VecDeque::new();
+        let mut found = Vec::new();
+        for s in starts {
+            if s < n && !seen[s] {
+                seen[s] = true;
+                queue.push_back(s);
+            }
+        }
+        while let Some(x) = queue.pop_front() {
+            found.push(x);
+            for &y in &self.out[x] {
+                if !seen[y] {
+                    seen[y] = true;
+                    queue.push_back(y);
+                }
+            }
+        }
+        found
+    }
+}
+
 /// Which container draws each node, and the resulting tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Layout {
@@ -111,35 +161,9 @@ impl Layout {
     /// in id order, then any others in id order; what is left is drawn at the top level.
     pub fn of(graph: &FlowGraph) -> Self {
         let n = graph.nodes.len();
-        let mut out: Vec<Vec<NodeId>> = vec![Vec::new(); n];
-        for e in &graph.edges {
-            if let Target::Node(to) = e.to
-                && e.from < n
-                && to < n
-            {
-                out[e.from].push(to);
-            }
-        }
+        let reach = Reach::of(graph);
         let members = |c: NodeId| -> Vec<NodeId> {
-            let mut seen = vec![false; n];
-            let mut queue: VecDeque<NodeId> = VecDeque::new();
-            let mut found = Vec::new();
-            for (_, s) in starts(graph, &graph.nodes[c]) {
-                if !seen[s] {
-                    seen[s] = true;
-                    queue.push_back(s);
-                }
-            }
-            while let Some(x) = queue.pop_front() {
-                found.push(x);
-                for &y in &out[x] {
-                    if !seen[y] {
-                        seen[y] = true;
-                        queue.push_back(y);
-                    }
-                }
-            }
-            found
+            reach.from(starts(graph, &graph.nodes[c]).into_iter().map(|(_, s)| s))
         };
         let container = |id: NodeId| is_container(graph.nodes[id].kind);
 

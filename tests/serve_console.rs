@@ -143,6 +143,46 @@ async fn a_flow_maps_its_nodes_to_the_drawing() {
             nodes[0].get("reach").is_none(),
             "a plain node reaches nothing"
         );
+
+        // A branches node lists its branches, each with what it reaches.
+        let flow: Value = get(&server, "/flows/nested", None)
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        let nodes = flow["graph"]["nodes"].as_array().expect("nodes");
+        let id_of = |name: &str| {
+            nodes
+                .iter()
+                .find(|n| n["name"] == name)
+                .and_then(|n| n["id"].as_str())
+                .unwrap_or_else(|| panic!("no {name}"))
+                .to_string()
+        };
+        let both = nodes.iter().find(|n| n["name"] == "both").expect("both");
+        assert_eq!(both["kind"], "branches");
+        assert!(both.get("reach").is_none());
+        let branches: Vec<(String, Vec<String>)> = both["branches"]
+            .as_array()
+            .expect("branches")
+            .iter()
+            .map(|b| {
+                let reach = b["reach"].as_array().expect("reach");
+                let ids = reach.iter().filter_map(Value::as_str).map(String::from);
+                (b["name"].as_str().unwrap_or("").to_string(), ids.collect())
+            })
+            .collect();
+        assert!(
+            branches.contains(&("research".into(), vec![id_of("research")])),
+            "{branches:?}"
+        );
+        assert!(
+            branches.contains(&("draft".into(), vec![id_of("outline")])),
+            "{branches:?}"
+        );
+        // The batch flow reaches its node; a breadcrumb's `[i]` is an item of it.
+        let each = nodes.iter().find(|n| n["name"] == "each").expect("each");
+        assert_eq!(each["reach"], serde_json::json!([id_of("translate")]));
     })
     .await;
 }

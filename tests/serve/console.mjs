@@ -131,9 +131,16 @@ async function openFlow(name) {
   await waitFor(async () => (await page.locator('#graph svg [data-node]').count()) > 0, { what: `${name}'s graph`, timeout: 15000 });
 }
 
-async function startWith(input) {
+/** Submit the form with `input`; unless `refused`, wait until the page shows the new run. */
+async function startWith(input, { refused = false } = {}) {
+  const before = (await api('/runs')).map((r) => r.id);
   await page.getByLabel('Run input').fill(input);
   await page.getByRole('button', { name: 'Start run' }).click();
+  if (refused) return;
+  await waitFor(async () => {
+    const shown = await page.locator('#run-view').getAttribute('data-run-id');
+    return shown && !before.includes(shown);
+  }, { what: 'the new run shown' });
 }
 
 async function waitStatus(status, timeout = 20000) {
@@ -157,7 +164,7 @@ await t.step('loads-with-flows', async () => {
   await page.waitForSelector('body[data-ready="true"]');
   expect((await page.title()) === 'flowscript console', `title: ${await page.title()}`);
   const names = await flowsList().getByRole('button').allTextContents();
-  for (const want of ['broken', 'steps', 'stream']) expect(names.includes(want), `flows listed: ${names}`);
+  for (const want of ['broken', 'nested', 'steps', 'stream']) expect(names.includes(want), `flows listed: ${names}`);
 });
 
 await t.step('graph-drawn', async () => {
@@ -172,10 +179,10 @@ await t.step('graph-drawn', async () => {
 
 await t.step('bad-json-refused', async () => {
   const before = (await api('/runs')).length;
-  await startWith('{"name": "Ada",}');
+  await startWith('{"name": "Ada",}', { refused: true });
   const alert = page.locator('#input-error');
   await waitFor(async () => /not valid JSON/.test(await alert.textContent()), { what: 'the bad-JSON message' });
-  await startWith('[1, 2]');
+  await startWith('[1, 2]', { refused: true });
   await waitFor(async () => /must be a JSON object/.test(await alert.textContent()), { what: 'the not-an-object message' });
   expect((await api('/runs')).length === before, 'no run started from bad input');
 });
@@ -230,6 +237,19 @@ await t.step('chunks-stream', async () => {
   const seen = await page.evaluate(() => window.__chunkStatus);
   expect(seen.includes('running'), `chunks arrived while the run was running: ${seen}`);
   expect((await shownStore()).chunks === 5, 'the store counts the chunks');
+});
+
+await t.step('nested-breadcrumbs', async () => {
+  // branches (`nested/both/research/research/search`), a batch flow's items
+  // (`nested/each[1]/translate`) and a parallel node all land on their drawn nodes.
+  await openFlow('nested');
+  await startWith('{}');
+  await waitStatus('finished');
+  const states = await svgStates();
+  const map = await flowMap('nested');
+  for (const n of map.nodes) expect(states[n.id] === 'finished', `${n.name} finished: ${JSON.stringify(states)}`);
+  expect(map.nodes.length === 8, `nested has 8 nodes: ${map.nodes.map((n) => n.name)}`);
+  expect((await shownStore()).languages === 2, 'both batch items ran');
 });
 
 await t.step('cancel', async () => {

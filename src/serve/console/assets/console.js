@@ -58,6 +58,7 @@ function closeRun() {
   if (state.run) state.run.close();
   state.run = null;
   ui.runView.hidden = true;
+  ui.runView.dataset.runId = "";
 }
 
 /** Open run `id`: its flow's graph, freshly drawn, coloured as its events (re)play. */

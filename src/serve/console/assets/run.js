@@ -66,6 +66,7 @@ export class RunView {
     for (const part of ["error", "store", "storeNote", "chunks", "timeline", "prompts"]) clear(this.ui[part]);
     this.prompts = new Prompts(this.ui.prompts, id);
     this.ui.title.textContent = `Run ${id}`;
+    this.setStatus("");
     this.ui.view.hidden = false;
     this.ui.view.dataset.runId = id;
     this.onCancel = () => this.cancel();

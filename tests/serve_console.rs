@@ -242,6 +242,8 @@ fn the_console_runs_flows_in_headless_chromium() {
         "no /usr/bin/chromium: {INSTALL_HINT}"
     );
     let server = console_server();
+    // Only this run's screenshots: a step that no longer exists leaves no stale picture.
+    let _ = std::fs::remove_dir_all(screenshot_dir());
     let mut cmd = Command::new("node");
     cmd.arg(root().join("tests/serve/console.mjs"))
         .arg(&server.base)

@@ -164,7 +164,7 @@ await t.step('loads-with-flows', async () => {
   await page.waitForSelector('body[data-ready="true"]');
   expect((await page.title()) === 'flowscript console', `title: ${await page.title()}`);
   const names = await flowsList().getByRole('button').allTextContents();
-  for (const want of ['broken', 'nested', 'steps', 'stream']) expect(names.includes(want), `flows listed: ${names}`);
+  for (const want of ['approve', 'broken', 'nested', 'steps', 'stream']) expect(names.includes(want), `flows listed: ${names}`);
 });
 
 await t.step('graph-drawn', async () => {
@@ -274,6 +274,29 @@ await t.step('recent-run-replays', async () => {
   await waitFor(async () => Object.values(await svgStates()).every((s) => s === 'finished'), { what: 'the replayed run all finished' });
   expect((await shownStore()).greeting === 'Hello, Ada!', 'the replayed run shows its final store');
   expect(/#run=[0-9a-f]{32}$/.test(page.url()), `the address names the run: ${page.url()}`);
+});
+
+await t.step('input-prompt-answered', async () => {
+  await openFlow('approve');
+  await startWith('{}');
+  const prompt = page.getByRole('form', { name: 'Input request input-1' });
+  await prompt.waitFor();
+  const text = await prompt.textContent();
+  expect(/Approve the summary\?/.test(text), `the prompt shows: ${text}`);
+  expect((await runStatus().textContent()) === 'running', 'the run waits while the prompt is open');
+  expect((await svgStates())[await nodeId('approve', 'approve')] === 'running', 'approve is running while it waits');
+  await screenshot(page, 'console-input-prompt-open');
+  await prompt.getByLabel('Send as JSON').check();
+  await prompt.getByLabel('Answer').fill('{"ok": tru');
+  await prompt.getByRole('button', { name: 'Send answer' }).click();
+  await waitFor(async () => /not valid JSON/.test(await prompt.textContent()), { what: 'the bad-JSON answer message' });
+  await prompt.getByLabel('Answer').fill('{"ok": true, "by": "Ada"}');
+  await prompt.getByRole('button', { name: 'Send answer' }).click();
+  await waitStatus('finished');
+  expect((await prompt.count()) === 0, 'the prompt went away once answered');
+  const store = await shownStore();
+  expect(store.approval && store.approval.ok === true && store.approval.by === 'Ada', `final store: ${JSON.stringify(store)}`);
+  await page.getByRole('list', { name: 'Event timeline' }).getByText('input_received').waitFor();
 });
 
 await t.step('no-errors-no-foreign-requests', async () => {

@@ -10,7 +10,8 @@ import { Prompts } from "./prompts.js";
  *  listeners of their name. */
 const TYPES = [
   "run_started", "node_started", "node_retry", "item_finished", "node_finished", "emitted",
-  "warning", "input_required", "input_received", "run_finished", "run_failed", "stream_error",
+  "warning", "input_required", "input_received", "llm_usage", "run_finished", "run_failed",
+  "stream_error",
 ];
 
 /** The most timeline entries kept on the page; older ones are dropped (a long run's events
@@ -36,6 +37,7 @@ function describe(e) {
     case "warning": return `[${e.code}] ${e.message}`;
     case "input_required": return `${e.key}: ${brief(e.prompt)}`;
     case "input_received": return String(e.key);
+    case "llm_usage": return `${e.model}: ${e.prompt_tokens} + ${e.completion_tokens} = ${e.total_tokens} tokens`;
     case "run_finished": return `action ${e.action}`;
     case "run_failed": return `${e.error}${e.path ? ` at ${e.path}` : ""}`;
     case "stream_error": return e.message;

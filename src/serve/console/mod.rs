@@ -106,12 +106,11 @@ async fn page(headers: HeaderMap) -> Response {
 
 /// `GET /console/{file}`: one of the page's files, or a JSON 404.
 async fn file(name: Result<Path<String>, PathRejection>, headers: HeaderMap) -> Response {
-    let found = name
-        .ok()
-        .and_then(|Path(name)| ASSETS.iter().position(|a| a.name == name));
-    match found {
+    let name = name.map(|Path(name)| name).unwrap_or_default();
+    match ASSETS.iter().position(|a| a.name == name) {
         Some(index) => serve(index, &headers),
-        None => ApiError::route_not_found("/console/…").into_response(),
+        // The name goes back as JSON text, escaped by serde: nothing a page would run.
+        None => ApiError::route_not_found(&format!("/console/{name}")).into_response(),
     }
 }
 

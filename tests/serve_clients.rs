@@ -58,3 +58,10 @@ fn the_openai_sdk_completes_streams_and_raises_its_own_errors() {
     let out = client_script("openai_sdk.py", &server);
     assert!(out.contains("4 errors raised"), "{out}");
 }
+
+#[test]
+fn the_openapi_document_is_valid_openapi() {
+    let server = Server::with_args(&[fixture("echo")]);
+    let out = client_script("openapi_check.py", &server);
+    assert!(out.contains("ok: a valid OpenAPI 3.1.0 document"), "{out}");
+}

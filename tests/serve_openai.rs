@@ -312,3 +312,66 @@ async fn models_are_the_served_flows() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_lists_exactly_routed_endpoints() {
+    bounded(async {
+        let server = server(&[]);
+        let response = client()
+            .get(server.url("/openapi.json"))
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(response.headers()["content-type"], "application/json");
+        let (status, doc) = status_and_json(response).await;
+        assert_eq!(status, 200);
+        assert_eq!(doc["openapi"], "3.1.0");
+        let paths = doc["paths"].as_object().expect("paths");
+        assert!(paths.len() >= 13, "{}", paths.len());
+        for (path, ops) in paths {
+            let concrete = path
+                .replace("{name}", "echo")
+                .replace("{model}", "echo")
+                .replace("{id}", "0000");
+            for method in ops.as_object().expect("operations").keys() {
+                let request = match method.as_str() {
+                    "get" => client().get(server.url(&concrete)),
+                    "post" => client().post(server.url(&concrete)).body("{}"),
+                    other => panic!("unexpected method {other} for {path}"),
+                };
+                let response = request
+                    .timeout(std::time::Duration::from_secs(10))
+                    .send()
+                    .await
+                    .expect("request");
+                let status = response.status().as_u16();
+                let text = response.text().await.unwrap_or_default();
+                // Routed: anything but the router's own 404 (`not_found`) and 405.
+                assert_ne!(status, 405, "{method} {path} is not routed");
+                assert!(
+                    !(status == 404 && text.contains("\"not_found\"")),
+                    "{method} {path} is not routed: {text}"
+                );
+            }
+        }
+        // And nothing routed is missing from it: the API's endpoints as docs/serve.md names them.
+        for path in [
+            "/flows",
+            "/flows/{name}",
+            "/flows/{name}/runs",
+            "/runs",
+            "/runs/{id}",
+            "/runs/{id}/events",
+            "/runs/{id}/cancel",
+            "/runs/{id}/input",
+            "/v1/chat/completions",
+            "/v1/models",
+            "/v1/models/{model}",
+            "/openapi.json",
+            "/",
+        ] {
+            assert!(paths.contains_key(path), "{path} is not in /openapi.json");
+        }
+    })
+    .await;
+}

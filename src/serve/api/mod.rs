@@ -32,6 +32,17 @@ pub struct AppState {
     pub body_limit: usize,
 }
 
+/// The OpenAPI document of every route below (kept beside them; a test checks each is routed).
+const OPENAPI: &str = include_str!("openapi.json");
+
+/// `GET /openapi.json`.
+async fn openapi() -> impl IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        OPENAPI,
+    )
+}
+
 /// The API's routes; anything else is a JSON 404 or 405.
 pub fn router(state: AppState) -> Router {
     let body_limit = state.body_limit;
@@ -47,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/chat/completions", post(openai::chat_completions))
         .route("/v1/models", get(openai::models))
         .route("/v1/models/{model}", get(openai::get_model))
+        .route("/openapi.json", get(openapi))
         .merge(super::console::routes())
         .fallback(|uri: Uri| async move { ApiError::route_not_found(uri.path()) })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })

@@ -1,6 +1,6 @@
 //! `flowscript serve` through the real binary on a free loopback port: every endpoint and error
 //! code, SSE framing, order and resume, cancel, limits (max-runs, body size, run timeout, event
-//! buffer), isolation, 200 concurrent runs, and graceful shutdown on SIGTERM. Fixtures are in
+//! buffer), isolation, and graceful shutdown on SIGTERM. Fixtures are in
 //! `tests/serve/`.
 
 #![cfg(unix)]
@@ -488,48 +488,6 @@ async fn concurrent_runs_never_see_each_others_store_or_events() {
                     .all(|m| !m.data.contains(&format!("\"{other}\"")))
             );
         }
-    })
-    .await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_hundred_concurrent_runs_all_finish_with_complete_ordered_streams() {
-    bounded(async {
-        let server = Server::start(&[]);
-        let http = client();
-        let t0 = Instant::now();
-        let runs = (0..200).map(|i| {
-            let request = http
-                .post(server.url("/flows/sleepy/runs"))
-                .header("accept", SSE)
-                .json(&json!({"ms": 50, "tag": format!("run-{i}")}));
-            async move {
-                (
-                    i,
-                    SseReader::new(request.send().await.unwrap())
-                        .collect()
-                        .await,
-                )
-            }
-        });
-        let results = futures::future::join_all(runs).await;
-        for (i, messages) in &results {
-            assert_complete(messages, 1);
-            let last = messages.last().unwrap().json();
-            assert_eq!(last["type"], "run_finished");
-            assert_eq!(last["shared"]["seen"], format!("run-{i}"));
-            let tags: Vec<Value> = emitted(messages).iter().map(|d| d["tag"].clone()).collect();
-            assert_eq!(tags, [json!(format!("run-{i}")), json!(format!("run-{i}"))]);
-        }
-        assert!(t0.elapsed() < Duration::from_secs(30), "{:?}", t0.elapsed());
-        let (_, list) = get(&server, "/runs").await;
-        assert_eq!(list.as_array().unwrap().len(), 200);
-        assert!(
-            list.as_array()
-                .unwrap()
-                .iter()
-                .all(|r| r["status"] == "finished")
-        );
     })
     .await;
 }

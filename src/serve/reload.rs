@@ -20,13 +20,14 @@ const POLL: Duration = Duration::from_millis(300);
 struct Watched {
     path: PathBuf,
     stamp: Option<(u64, SystemTime)>,
-    content: Option<Vec<u8>>,
+    /// A hash of the content (a copy would double the memory a large script takes).
+    content: Option<u64>,
 }
 
 impl Watched {
     fn new(path: PathBuf) -> Self {
         let stamp = stamp(&path);
-        let content = std::fs::read(&path).ok();
+        let content = content_hash(&path);
         Self {
             path,
             stamp,
@@ -41,13 +42,21 @@ impl Watched {
             return false;
         }
         self.stamp = now;
-        let content = std::fs::read(&self.path).ok();
+        let content = content_hash(&self.path);
         if content == self.content {
             return false;
         }
         self.content = content;
         true
     }
+}
+
+fn content_hash(path: &std::path::Path) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let bytes = std::fs::read(path).ok()?;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    Some(h.finish())
 }
 
 fn stamp(path: &std::path::Path) -> Option<(u64, SystemTime)> {

@@ -16,7 +16,8 @@
 #   WORKLOADS="one wait"          which workloads
 #   SERVERS="fs pf1 pf2"          fs: flowscript serve (default workers: one per core);
 #                                 fs1: flowscript serve --workers 1; pf1: uvicorn, 1 worker
-#                                 (its default); pf2: uvicorn --workers 2
+#                                 (its default); pf2: uvicorn --workers 2; ax: bare axum with
+#                                 no flow (benches/src/bin/serve_floor.rs), HTTP's own floor
 #   FS_ARGS=""                    more flags for `flowscript serve` (e.g. "--keep-runs 0")
 #   QUIET_BELOW=0.25 QUIET_MAX_WAIT=60  before each measurement wait (at most QUIET_MAX_WAIT s)
 #                                 until the cores are < QUIET_BELOW busy (recorded as
@@ -41,7 +42,7 @@ CONNECTIONS="${CONNECTIONS:-100}"
 THREADS="${THREADS:-2}"
 WRK_TIMEOUT="${WRK_TIMEOUT:-5s}"
 WORKLOADS="${WORKLOADS:-one wait}"
-SERVERS="${SERVERS:-fs pf1 pf2}"
+SERVERS="${SERVERS:-fs pf1 pf2 ax}"
 FS_ARGS="${FS_ARGS:-}"
 QUIET_BELOW="${QUIET_BELOW:-0.25}"
 QUIET_MAX_WAIT="${QUIET_MAX_WAIT:-60}"
@@ -52,10 +53,11 @@ LUA="$HERE/serve/post.lua"
 log() { echo "$@" >&2; }
 
 # --- tools -----------------------------------------------------------------------------------
-log "== building flowscript (release)"
-cargo build --release -p flowscript >&2
+log "== building flowscript and the bare-axum reference (release)"
+cargo build --release -p flowscript -p flowscript-bench --bin flowscript --bin serve_floor >&2
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 FLOWSCRIPT="$TARGET/release/flowscript"
+FLOOR="$TARGET/release/serve_floor"
 
 if ! command -v wrk >/dev/null 2>&1; then
   log "== installing wrk (Debian package)"
@@ -144,12 +146,16 @@ start_server() {
   local server="$1" workload="$2" port addr
   : > "$SERVER_LOG"
   case "$server" in
-    fs|fs1)
+    fs|fs1|ax)
       local workers=()
       if [ "$server" = fs1 ]; then workers=(--workers 1); fi
-      # shellcheck disable=SC2086
-      "$FLOWSCRIPT" serve "$HERE/workloads/serve_$workload.flow.rhai" --addr 127.0.0.1:0 \
-        "${workers[@]}" $FS_ARGS 2> "$SERVER_LOG" &
+      if [ "$server" = ax ]; then
+        "$FLOOR" 2> "$SERVER_LOG" &
+      else
+        # shellcheck disable=SC2086
+        "$FLOWSCRIPT" serve "$HERE/workloads/serve_$workload.flow.rhai" --addr 127.0.0.1:0 \
+          "${workers[@]}" $FS_ARGS 2> "$SERVER_LOG" &
+      fi
       SERVER_PID=$!
       addr=""
       for _ in $(seq 1 100); do
@@ -193,6 +199,7 @@ variant_of() {
     fs1) echo "flowscript serve --workers 1" ;;
     pf1) echo "uvicorn, 1 worker (default)" ;;
     pf2) echo "uvicorn --workers 2" ;;
+    ax) echo "reference: bare axum, no flow" ;;
   esac
 }
 

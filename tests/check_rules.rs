@@ -7,7 +7,7 @@ use cli_support::flowscript;
 use serde_json::Value;
 
 /// Every code `check` can report, with whether it is an error.
-const RULES: [(&str, bool); 14] = [
+const RULES: [(&str, bool); 15] = [
     ("syntax", true),
     ("unknown-option", true),
     ("invalid-option-value", true),
@@ -18,6 +18,7 @@ const RULES: [(&str, bool); 14] = [
     ("effect-at-top-level", true),
     ("overwritten-edge", false),
     ("unreachable-node", false),
+    ("unused-node", false),
     ("unmatched-action", false),
     ("dead-edge", false),
     ("no-exit", false),

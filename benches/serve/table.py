@@ -24,7 +24,7 @@ import sys
 WAIT_S = 0.05
 ONE_GOAL = 10.0
 WAIT_GOAL = 1.05
-FS = ("fs", "fs1")
+FS = ("fs", "fs1", "ax")
 PF = ("pf1", "pf2")
 
 
@@ -126,7 +126,9 @@ def main(paths):
                 goal, met = "–", "–"
                 if wl == "one":
                     goal = f"≥ {ONE_GOAL:.0f}×, lower p99"
-                    if pf != "pf1" or fs != "fs":
+                    if fs == "ax":
+                        goal = "(reference: HTTP alone)"
+                    elif pf != "pf1" or fs != "fs":
                         goal = "(extra row)"
                     elif ratio is not None and f99 is not None and p99 is not None:
                         met = "yes" if ratio >= ONE_GOAL and f99 < p99 else "**no**"

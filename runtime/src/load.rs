@@ -251,12 +251,14 @@ impl Runtime {
         let lines = SourceLines::new(&source);
         let mut graph = recorded.graph;
         if let Some(graph) = &mut graph {
-            let found = validate(graph, &facts, &opts.known_keys);
-            diagnostics.extend(
-                found
-                    .into_iter()
-                    .filter(|d| !(opts.any_input && d.code == "unwritten-key")),
-            );
+            let found = validate(graph, &facts, &opts.known_keys, &recorded.replaced_targets);
+            // An error's node (a bad label, a bad option) often looks unused as a result: the
+            // error is the one to fix first.
+            let errors = diagnostics.iter().any(Diagnostic::is_error);
+            let dropped = |d: &Diagnostic| {
+                (opts.any_input && d.code == "unwritten-key") || (errors && d.code == "unused-node")
+            };
+            diagnostics.extend(found.into_iter().filter(|d| !dropped(d)));
             for edge in &mut graph.edges {
                 widen(&mut edge.span, &facts, &lines);
             }

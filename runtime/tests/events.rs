@@ -85,7 +85,20 @@ async fn a_simple_run_has_the_expected_event_sequence() {
 async fn build_warnings_come_first_with_their_spans() {
     let (_, events) =
         run("let a = node(\"a\");\nlet b = node(\"b\");\na >> b;\na >> end;\na").await;
-    match &events[0].kind {
+    let started = types(&events)
+        .iter()
+        .position(|t| t == "run_started")
+        .expect("run_started");
+    assert!(
+        events[..started]
+            .iter()
+            .all(|e| matches!(e.kind, EventKind::Warning { .. }))
+    );
+    let overwritten = events[..started]
+        .iter()
+        .find(|e| matches!(&e.kind, EventKind::Warning { code, .. } if code == "overwritten-edge"))
+        .expect("overwritten-edge");
+    match &overwritten.kind {
         EventKind::Warning {
             code,
             span,
@@ -99,7 +112,7 @@ async fn build_warnings_come_first_with_their_spans() {
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(types(&events)[1], "run_started");
+    assert_eq!(started, 1, "{:?}", types(&events));
     assert_eq!(events[0].seq, 1);
 }
 

@@ -10,7 +10,7 @@ use flowscript_runtime::script::facts::ScriptFacts;
 use flowscript_runtime::{Runtime, Span};
 use proptest::prelude::*;
 
-const CODES: [&str; 16] = [
+const CODES: [&str; 17] = [
     "syntax",
     "unknown-option",
     "invalid-option-value",
@@ -21,6 +21,7 @@ const CODES: [&str; 16] = [
     "effect-at-top-level",
     "overwritten-edge",
     "unreachable-node",
+    "unused-node",
     "unmatched-action",
     "dead-edge",
     "no-exit",
@@ -152,7 +153,7 @@ proptest! {
             })
             .collect();
         let graph = FlowGraph { file: file.to_string(), nodes, edges, entry: entry % n };
-        let found = validate(&graph, &ScriptFacts::default(), &HashSet::new());
+        let found = validate(&graph, &ScriptFacts::default(), &HashSet::new(), &[]);
         for d in &found {
             prop_assert!(CODES.contains(&d.code.as_str()), "{d}");
         }

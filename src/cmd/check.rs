@@ -23,6 +23,10 @@ pub struct CheckArgs {
     /// The JSON object runs will start with (keys it provides count as written).
     #[arg(long, value_name = "FILE.json")]
     input: Option<PathBuf>,
+    /// A store key runs will start with, as `run --set` takes it (repeatable; it counts as
+    /// written).
+    #[arg(long = "set", value_name = "KEY=JSON")]
+    sets: Vec<String>,
 }
 
 /// How diagnostics are printed.
@@ -36,7 +40,7 @@ enum Format {
 
 /// Run `flowscript check`.
 pub fn check(args: CheckArgs) -> ExitCode {
-    let opts = match input::initial_store(args.input.as_deref(), &[]) {
+    let opts = match input::initial_store(args.input.as_deref(), &args.sets) {
         Ok(store) => LoadOptions {
             known_keys: store.keys().cloned().collect(),
             ..LoadOptions::check_only()

@@ -92,6 +92,9 @@ pub struct Recorded {
     pub hooks: Vec<NodeHooks>,
     /// Everything found while recording, in order.
     pub diagnostics: Vec<Diagnostic>,
+    /// Nodes an overwritten edge led to (its `overwritten-edge` is the finding about them, so
+    /// they are not also reported as unused).
+    pub replaced_targets: Vec<NodeId>,
 }
 
 /// The state of one recording.
@@ -104,6 +107,7 @@ pub(crate) struct Recorder {
     edges: Vec<Edge>,
     edge_index: HashMap<(NodeId, String), usize>,
     diagnostics: Vec<Diagnostic>,
+    replaced_targets: Vec<NodeId>,
     facts: Arc<ScriptFacts>,
     limits: RecordLimits,
     started: Instant,
@@ -169,6 +173,7 @@ pub(crate) fn record<E>(
         edges: Vec::new(),
         edge_index: HashMap::new(),
         diagnostics: Vec::new(),
+        replaced_targets: Vec::new(),
         facts,
         limits,
         started: Instant::now(),
@@ -328,10 +333,11 @@ impl Recorder {
                     "bad-arity",
                     span,
                     format!(
-                        "the {} hook of this {}() takes {} parameter(s), but a {} hook takes {} or {}",
+                        "the {} hook of this {}() takes {} parameter(s), but {} {} hook takes {} or {}",
                         kind.key(),
                         node_kind.constructor(),
                         declared(params),
+                        if kind.key().starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" },
                         kind.key(),
                         base,
                         base + 1
@@ -370,6 +376,9 @@ impl Recorder {
                 let d = Diagnostic::warning("overwritten-edge", span, msg)
                     .with_help("the later edge wins; remove one of them");
                 self.diagnostics.push(d);
+                if let Target::Node(n) = old.to {
+                    self.replaced_targets.push(n);
+                }
                 self.edges[i] = edge;
             }
             None => {
@@ -429,6 +438,7 @@ impl Recorder {
             graph,
             hooks: self.hooks,
             diagnostics: self.diagnostics,
+            replaced_targets: self.replaced_targets,
         }
     }
 }

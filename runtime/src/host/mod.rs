@@ -26,6 +26,9 @@ use rhai::{Dynamic, Engine, EvalAltResult, NativeCallContext};
 use crate::co::{self, HostFuture, SuspendError};
 use crate::script::engine::interrupt_message;
 
+/// The host's global functions (outside a module), as scripts call them.
+pub const GLOBALS: [&str; 7] = ["emit", "log", "env", "now", "sleep", "input", "print"];
+
 /// Register every host function.
 pub fn register(engine: &mut Engine) {
     time::register(engine);

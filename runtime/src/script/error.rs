@@ -36,9 +36,62 @@ pub fn message_and_position(err: &EvalAltResult, limits: &Limits) -> (String, Po
              read what the closure needs into a local first (`let step = shared.step;`)",
             strip_position(inner, pos)
         ),
+        EvalAltResult::ErrorFunctionNotFound(sig, _) => {
+            function_not_found(sig).unwrap_or_else(|| strip_position(inner, pos))
+        }
         other => strip_position(other, pos),
     };
     (message, pos)
+}
+
+/// The graph API's and the host's global functions: what a misspelled call most likely meant.
+fn known_functions() -> Vec<&'static str> {
+    let mut names: Vec<&str> = crate::graph::NodeKind::ALL
+        .iter()
+        .map(|k| k.constructor())
+        .collect();
+    names.extend(crate::host::GLOBALS);
+    names
+}
+
+/// A clearer word for Rhai's `Function not found: nodes (&str | ImmutableString | String, map)`:
+/// a did-you-mean for a misspelled constructor or host function, or for a known one the types
+/// its arguments may not have. `None` for anything else (a script function, a method).
+fn function_not_found(sig: &str) -> Option<String> {
+    let (name, args) = sig.split_once(" (").unwrap_or((sig, ")"));
+    let args = args.strip_suffix(')').unwrap_or(args);
+    let shown: Vec<String> = if args.trim().is_empty() {
+        Vec::new()
+    } else {
+        args.split(", ").map(type_word).collect()
+    };
+    let known = known_functions();
+    if known.contains(&name) {
+        return Some(format!(
+            "{name}() cannot be called with ({}): no form of {name}() takes these arguments",
+            shown.join(", ")
+        ));
+    }
+    let close = crate::graph::options::did_you_mean(name, &known)?;
+    Some(format!(
+        "there is no function `{name}`: did you mean `{close}`? (called with ({}))",
+        shown.join(", ")
+    ))
+}
+
+/// A Rhai type in a signature as users write values: `&str | ImmutableString | String` is a
+/// string.
+fn type_word(t: &str) -> String {
+    let t = t.trim();
+    if t.contains("ImmutableString") || t == "&str" || t == "String" {
+        "string".into()
+    } else if t == "i64" {
+        "integer".into()
+    } else if t == "f64" {
+        "float".into()
+    } else {
+        t.to_string()
+    }
 }
 
 /// Where an error happened in the script's own file, and — when it happened inside a function

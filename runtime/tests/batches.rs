@@ -1,4 +1,4 @@
-//! DESIGN §2/§3 batches: `batch` runs exec once per item in order, `parallel` gathers items
+//! (docs/language.md) batches: `batch` runs exec once per item in order, `parallel` gathers items
 //! (results in input order), prep `()` means no items, failing items cancel siblings or are
 //! collected, and `concurrency` bounds the items in flight.
 

@@ -1,4 +1,4 @@
-//! DESIGN §4 cancellation and preemption: the run's `cancel` token ends waits at once and stops
+//! (the execution model) cancellation and preemption: the run's `cancel` token ends waits at once and stops
 //! scripts at their next check (never retried, never sent to fallback), and CPU-bound items
 //! yield so timers still fire promptly.
 

@@ -1,4 +1,4 @@
-//! DESIGN §2/§5 events: increasing `seq`, build warnings before `run_started`, node and item
+//! (docs/events.md) events: increasing `seq`, build warnings before `run_started`, node and item
 //! events with breadcrumbs, and the final `run_finished` / `run_failed`.
 
 mod support;

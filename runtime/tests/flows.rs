@@ -1,4 +1,4 @@
-//! DESIGN §2/§3 flows: a flow is a node; its action is its last inner action, or post's value
+//! (docs/language.md) flows: a flow is a node; its action is its last inner action, or post's value
 //! when it has a post (which gets the last action as exec_res); flow-level prep/post; batch and
 //! parallel flows run one sub-run per param map; the script's entry.
 

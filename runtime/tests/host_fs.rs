@@ -1,4 +1,4 @@
-//! DESIGN §6 `fs::{read, write, list}` on real temporary directories: results, OS errors naming
+//! (docs/host.md) `fs::{read, write, list}` on real temporary directories: results, OS errors naming
 //! the path, `--allow-read` / `--allow-write` checks (scoped grants, `..` escapes) made before
 //! anything is touched, bad arguments, and no effect at the top level.
 

@@ -1,4 +1,4 @@
-//! DESIGN §6 pure and event host functions: `json::{parse, stringify}`, `now`, `env`, `emit`,
+//! (docs/host.md) pure and event host functions: `json::{parse, stringify}`, `now`, `env`, `emit`,
 //! `log`. json and now are allowed anywhere; env needs `--allow-env`; emit and log are effects.
 
 mod host_support;

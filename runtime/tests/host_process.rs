@@ -1,4 +1,4 @@
-//! DESIGN §6 `process::run(args[, #{cwd, stdin}])` with real processes: output and status
+//! (docs/host.md) `process::run(args[, #{cwd, stdin}])` with real processes: output and status
 //! (non-zero is returned, not thrown), stdin and cwd, `--allow-run` checks, bad arguments, no
 //! effect at the top level, and the child killed when the exec times out or the run is cancelled.
 

@@ -1,4 +1,4 @@
-//! DESIGN §2 option maps and hooks: checked keys with did-you-mean, invalid values, every
+//! (docs/language.md) option maps and hooks: checked keys with did-you-mean, invalid values, every
 //! option optional, hooks by arity with the optional trailing `params`, `bad-arity`, and script
 //! functions (`Fn("name")`) as hooks.
 

@@ -1,4 +1,4 @@
-//! DESIGN §2/§3 params: default `#{}`, the entry flow's `params` passed down, a nested flow's
+//! (docs/language.md) params: default `#{}`, the entry flow's `params` passed down, a nested flow's
 //! own params merged under what is passed down, batch items merged over both, and nothing
 //! leaking outward or to a batch flow's successors.
 

@@ -1,4 +1,4 @@
-//! DESIGN §2/§3 retries: only exec is retried, `retries` attempts in all, `wait` between attempts
+//! (docs/language.md) retries: only exec is retried, `retries` attempts in all, `wait` between attempts
 //! (none after the last) with fixed or exponential backoff and jitter, then fallback(prep_res,
 //! err) with the thrown value, per-item retry state, and per-attempt `timeout`.
 

@@ -1,4 +1,4 @@
-//! DESIGN §3 routing: post's value is the action; `()`, `""` and `"default"` take the default
+//! (docs/language.md) routing: post's value is the action; `()`, `""` and `"default"` take the default
 //! edge; an unmatched action ends the flow (warning only when the node has other edges); `end`
 //! ends quietly; cycles and `max_steps`.
 

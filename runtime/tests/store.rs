@@ -1,4 +1,4 @@
-//! DESIGN §2/§3 shared store: one handle per run (never a copy), `shared.k` / `shared["k"]`,
+//! (docs/language.md) shared store: one handle per run (never a copy), `shared.k` / `shared["k"]`,
 //! missing keys read `()`, atomic `push` and `update`, JSON values; closure captures are copied
 //! per invocation.
 

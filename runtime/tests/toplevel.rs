@@ -1,4 +1,4 @@
-//! DESIGN §1/§2 loading: the script's last expression is the entry, record mode performs no
+//! (docs/language.md) loading: the script's last expression is the entry, record mode performs no
 //! effects, syntax and top-level errors are diagnostics with positions, and record mode is
 //! bounded so a hostile top level cannot hang the loader.
 

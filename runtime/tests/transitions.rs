@@ -1,4 +1,4 @@
-//! DESIGN §2 transitions: `>>`, `a - "x" >> b`, chains, `.then`, `.on`, `end`, non-string
+//! (docs/language.md) transitions: `>>`, `a - "x" >> b`, chains, `.then`, `.on`, `end`, non-string
 //! labels, invalid targets and overwritten edges.
 
 mod support;

@@ -1,4 +1,4 @@
-//! `flowscript run FILE`: load, validate, run, and report (DESIGN §2 "CLI").
+//! `flowscript run FILE`: load, validate, run, and report (streams and exit codes: docs/events.md).
 
 use std::path::PathBuf;
 use std::process::ExitCode;

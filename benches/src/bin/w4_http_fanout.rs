@@ -13,7 +13,8 @@
 //! connections), then the median of 5 timed batches (`wall_s`). Ideal: 0.2 s.
 //!
 //! `cargo run --release -p flowscript-bench --bin w4_http_fanout [-- --url http://127.0.0.1:PORT]`
-//! Env: `PEERS_DIR` (default `../shared/peers` next to the repository), `PYTHON` (`python3`).
+//! Env: `PEERS_DIR` (the PocketFlow peers' folder; required unless `--url` is given), `PYTHON`
+//! (`python3`).
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -63,10 +64,9 @@ struct Server {
 
 impl Server {
     fn start() -> Self {
-        let peers = std::env::var_os("PEERS_DIR").map_or_else(
-            || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/peers"),
-            PathBuf::from,
-        );
+        let peers = std::env::var_os("PEERS_DIR").map(PathBuf::from).unwrap_or_else(|| {
+            panic!("set PEERS_DIR to the peers' folder (it holds bench/http_server.py), or pass --url")
+        });
         let script = peers.join("bench/http_server.py");
         let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
         let mut child = Command::new(&python)

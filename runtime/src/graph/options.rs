@@ -30,7 +30,7 @@ pub enum OnError {
     Collect,
 }
 
-/// The checked, non-hook options of a node or flow (defaults per DESIGN §2).
+/// The checked, non-hook options of a node or flow (the defaults docs/language.md lists).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NodeOptions {
     /// Attempts in all (≥ 1).

@@ -5,7 +5,8 @@
 //! - every JSON event in `docs/events.md` is an event the runtime can write (it reads back into
 //!   [`Event`] and writes out identically), and every event type has its section;
 //! - `flowscript --help` lists the exit statuses;
-//! - the README and the docs link only to files inside the repository.
+//! - the README and the docs link only to files inside the repository, and the README's
+//!   scripts load.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -210,5 +211,27 @@ fn links_stay_inside_the_repository() {
                 "{shown} links to {target}, which is not a file in the repository"
             );
         }
+    }
+}
+
+/// The README's ```rhai blocks load without errors (they are not run: one needs an LLM).
+#[test]
+fn the_readme_scripts_load() {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let blocks: Vec<&str> = text
+        .split("```rhai\n")
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .collect();
+    assert!(!blocks.is_empty(), "no rhai blocks in the README");
+    for (i, block) in blocks.iter().enumerate() {
+        let loaded = Runtime::new().load(&format!("README.md block {i}"), block);
+        let errors: Vec<_> = loaded.diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert!(errors.is_empty(), "README.md rhai block {i}: {errors:?}");
+        assert!(
+            loaded.program.is_some(),
+            "README.md rhai block {i} has nothing to run"
+        );
     }
 }

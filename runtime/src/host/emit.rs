@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use rhai::{Dynamic, Engine, EvalAltResult, NativeCallContext};
+use rhai::{Dynamic, Engine, EvalAltResult, FuncRegistration, NativeCallContext};
 use serde_json::{Value, json};
 
 use super::context::HostContext;
@@ -61,10 +61,19 @@ fn log(ctx: NativeCallContext, value: Dynamic) -> Result<(), Box<EvalAltResult>>
 /// Register `emit` and `log`. Rhai's math package has a `log(float)` (base-10 logarithm): the
 /// float overload registered here shadows it, so `log(1.5)` logs; `log(x, 10.0)` still computes.
 pub fn register(engine: &mut Engine) {
-    engine
-        .register_fn("emit", emit)
-        .register_fn("log", log)
-        .register_fn("log", |ctx: NativeCallContext, x: rhai::FLOAT| {
+    const LOG: &str = "/// Write `value` to stderr (a string as it is, anything else as JSON) and send it as an\n/// `emitted` event `#{type: \"log\", message}`.";
+    FuncRegistration::new("emit")
+        .with_params_info(["data: Map", "()"])
+        .with_comments(["/// Send the map `data` to the run's event stream as an `emitted` event."])
+        .register_into_engine(engine, emit);
+    FuncRegistration::new("log")
+        .with_params_info(["value: Dynamic", "()"])
+        .with_comments([LOG])
+        .register_into_engine(engine, log);
+    FuncRegistration::new("log")
+        .with_params_info(["value: f64", "()"])
+        .with_comments([LOG])
+        .register_into_engine(engine, |ctx: NativeCallContext, x: rhai::FLOAT| {
             log(ctx, Dynamic::from_float(x))
         });
 }

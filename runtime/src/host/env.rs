@@ -1,7 +1,7 @@
 //! `env(name)`: an environment variable's value, or `()` when it is not set. Needs
 //! `--allow-env` (or `--allow-env=NAME`).
 
-use rhai::{Dynamic, Engine, EvalAltResult, NativeCallContext};
+use rhai::{Dynamic, Engine, EvalAltResult, FuncRegistration, NativeCallContext};
 
 use super::effect::{at_top_level, call_text, permit, string_arg};
 
@@ -23,5 +23,10 @@ fn env(ctx: NativeCallContext, name: Dynamic) -> Result<Dynamic, Box<EvalAltResu
 
 /// Register `env`.
 pub fn register(engine: &mut Engine) {
-    engine.register_fn("env", env);
+    FuncRegistration::new("env")
+        .with_params_info(["name: String", "Dynamic"])
+        .with_comments([
+            "/// The environment variable's value, or `()` when it is not set. Needs `--allow-env`.",
+        ])
+        .register_into_engine(engine, env);
 }

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use rhai::{Dynamic, Engine, EvalAltResult, Map, NativeCallContext};
+use rhai::{Dynamic, Engine, EvalAltResult, FuncRegistration, Map, NativeCallContext};
 
 use super::context::HostContext;
 use super::effect::{at_top_level, error};
@@ -148,9 +148,15 @@ fn input(
 
 /// Register `input(prompt)` and `input(prompt, options)`.
 pub fn register(engine: &mut Engine) {
-    engine
-        .register_fn("input", |ctx: NativeCallContext, prompt: Dynamic| {
+    const INPUT: &str = "/// Ask a person `prompt` and wait for the answer without holding a thread. Sends\n/// `input_required {key, prompt}`; `flowscript run` asks on the terminal, `flowscript serve`\n/// takes the answer at `POST /runs/{id}/input`.";
+    FuncRegistration::new("input")
+        .with_params_info(["prompt: String", "Dynamic"])
+        .with_comments([INPUT])
+        .register_into_engine(engine, |ctx: NativeCallContext, prompt: Dynamic| {
             input(ctx, prompt, Map::new())
-        })
-        .register_fn("input", input);
+        });
+    FuncRegistration::new("input")
+        .with_params_info(["prompt: String", "opts: Map", "Dynamic"])
+        .with_comments(["/// Like `input(prompt)`, with options `key` (what the answer is sent under) and `timeout`\n/// (seconds)."])
+        .register_into_engine(engine, input);
 }

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rhai::{Dynamic, Engine, EvalAltResult, NativeCallContext};
+use rhai::{Dynamic, Engine, EvalAltResult, FuncRegistration, NativeCallContext};
 
 use crate::limits::MAX_DURATION_SECS;
 
@@ -32,12 +32,23 @@ fn now() -> f64 {
         .map_or(0.0, |d| d.as_secs_f64())
 }
 
-/// Register `sleep` for integer and float seconds, and `now`.
+/// Register `sleep` for integer and float seconds, and `now`, with their signatures and doc
+/// comments for the editor.
 pub fn register(engine: &mut Engine) {
-    engine
-        .register_fn("now", now)
-        .register_fn("sleep", sleep)
-        .register_fn("sleep", |ctx: NativeCallContext, s: rhai::INT| {
+    const SLEEP: &str =
+        "/// Wait `seconds` (0 to 365 days) without holding a thread: the run's other items go on.";
+    FuncRegistration::new("now")
+        .with_params_info(["f64"])
+        .with_comments(["/// Seconds since the Unix epoch, as a float. Pure: allowed anywhere."])
+        .register_into_engine(engine, now);
+    FuncRegistration::new("sleep")
+        .with_params_info(["seconds: f64", "()"])
+        .with_comments([SLEEP])
+        .register_into_engine(engine, sleep);
+    FuncRegistration::new("sleep")
+        .with_params_info(["seconds: i64", "()"])
+        .with_comments([SLEEP])
+        .register_into_engine(engine, |ctx: NativeCallContext, s: rhai::INT| {
             sleep(ctx, s as f64)
         });
 }

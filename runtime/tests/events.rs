@@ -104,7 +104,9 @@ async fn build_warnings_come_first_with_their_spans() {
             span,
             path,
             message,
+            repeat,
         } => {
+            assert!(!repeat);
             assert_eq!(code, "overwritten-edge");
             assert_eq!(span.as_ref().map(|s| s.line), Some(4));
             assert!(path.is_none());

@@ -46,8 +46,9 @@ enum EventsFormat {
     Jsonl,
 }
 
-/// Without `--events`, warnings found while running go to stderr as they happen; warnings found
-/// while loading were already rendered with their source snippet.
+/// Warnings found while running go to stderr as they happen, with or without `--events`
+/// (warnings found while loading were already rendered there with their source snippet); one
+/// that repeats a warning found while loading is not printed again (its event says `repeat`).
 struct StderrWarnings;
 
 impl EventSink for StderrWarnings {
@@ -57,6 +58,7 @@ impl EventSink for StderrWarnings {
             message,
             path: Some(path),
             span,
+            repeat: false,
         } = &event.kind
         {
             let at = span
@@ -65,6 +67,16 @@ impl EventSink for StderrWarnings {
                 .unwrap_or_default();
             errln!("warning[{code}]: {message} (in {path}{at})");
         }
+    }
+}
+
+/// `--events jsonl`: every event to stdout, and warnings to stderr as without it.
+struct JsonlAndWarnings(JsonlSink<std::io::Stdout>);
+
+impl EventSink for JsonlAndWarnings {
+    fn event(&self, event: &Event) {
+        self.0.event(event);
+        StderrWarnings.event(event);
     }
 }
 
@@ -104,7 +116,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         Err(code) => return code,
     };
     let sink: Arc<dyn EventSink> = match args.events {
-        Some(EventsFormat::Jsonl) => Arc::new(JsonlSink::new(std::io::stdout())),
+        Some(EventsFormat::Jsonl) => Arc::new(JsonlAndWarnings(JsonlSink::new(std::io::stdout()))),
         None => Arc::new(StderrWarnings),
     };
     let cancel = CancellationToken::new();

@@ -113,6 +113,10 @@ pub enum EventKind {
         /// The node breadcrumb, for warnings found while running.
         #[serde(skip_serializing_if = "Option::is_none")]
         path: Option<String>,
+        /// A warning found while running that a warning found while loading already said (the
+        /// same code, node and action): a consumer that showed that one can skip this one.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        repeat: bool,
     },
     /// The run finished: the entry flow's last action and the final store.
     RunFinished {
@@ -253,6 +257,7 @@ mod tests {
                 message: s(),
                 span: None,
                 path: None,
+                repeat: false,
             },
             EventKind::RunFinished {
                 action: s(),

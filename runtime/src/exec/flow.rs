@@ -178,6 +178,13 @@ pub(crate) fn walk(
 fn unmatched(cx: &RunCx, id: NodeId, action: &str, routes: &[(String, Target)], crumb: &Crumb) {
     let spec = &cx.prog.graph.nodes[id];
     let known: Vec<String> = routes.iter().map(|(a, _)| format!("\"{a}\"")).collect();
+    // Reading the script predicted it (`post of 'x' can return "y"`): the event says so.
+    let repeat = cx.prog.warnings.iter().any(|w| {
+        w.code == "unmatched-action"
+            && w.about
+                .as_ref()
+                .is_some_and(|(node, a)| *node == id && a == action)
+    });
     cx.events.emit(EventKind::Warning {
         code: "unmatched-action".into(),
         message: format!(
@@ -187,5 +194,6 @@ fn unmatched(cx: &RunCx, id: NodeId, action: &str, routes: &[(String, Target)], 
         ),
         span: Some(spec.span.clone()),
         path: Some(crumb.to_string()),
+        repeat,
     });
 }

@@ -163,6 +163,7 @@ impl Program {
                 message: w.message.clone(),
                 span: Some(w.span.clone()),
                 path: None,
+                repeat: false,
             });
         }
         let entry: NodeId = prog.graph.entry;

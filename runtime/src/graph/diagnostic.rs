@@ -31,6 +31,10 @@ pub struct Diagnostic {
     /// A mechanical fix (a "did you mean" replacement), for editors' quick-fixes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fix: Option<Fix>,
+    /// The node and action a finding is about (`unmatched-action`), so a run that finds the
+    /// same thing can say it is a repeat. Not part of the JSON.
+    #[serde(skip)]
+    pub about: Option<(usize, String)>,
 }
 
 /// Replace the text at `span` with `replacement`.
@@ -52,6 +56,7 @@ impl Diagnostic {
             message: message.into(),
             help: None,
             fix: None,
+            about: None,
         }
     }
 
@@ -66,6 +71,12 @@ impl Diagnostic {
     /// The same diagnostic with help text.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// The same diagnostic, about `action` of node `node`.
+    pub fn with_about(mut self, node: usize, action: impl Into<String>) -> Self {
+        self.about = Some((node, action.into()));
         self
     }
 

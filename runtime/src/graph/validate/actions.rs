@@ -40,7 +40,8 @@ pub(super) fn unmatched_actions(input: &Input, out: &mut Vec<Diagnostic>) {
                     node.name,
                     quoted(&wired)
                 ),
-            );
+            )
+            .with_about(node.id, action);
             d = match did_you_mean(action, &candidates) {
                 Some(s) => d
                     .with_help(format!("did you mean \"{s}\"?"))

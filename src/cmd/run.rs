@@ -13,6 +13,7 @@ use flowscript_runtime::{
 use super::allow::AllowArgs;
 use super::limits::limit_help;
 use crate::output::{errln, outln};
+use crate::progress::{Progress, ProgressMode};
 use crate::{EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, input, report};
 
 /// Arguments of `flowscript run`.
@@ -37,6 +38,10 @@ pub struct RunArgs {
     /// Change a resource limit (repeatable), e.g. `--limit string=64MiB`.
     #[arg(long = "limit", value_name = "NAME=VALUE", long_help = limit_help())]
     limits: Vec<String>,
+    /// Show the running node and batch progress on stderr: `auto` when stderr is a terminal
+    /// and `--events` is not given.
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    progress: ProgressMode,
 }
 
 /// Event stream formats.
@@ -46,13 +51,21 @@ enum EventsFormat {
     Jsonl,
 }
 
-/// Warnings found while running go to stderr as they happen, with or without `--events`
-/// (warnings found while loading were already rendered there with their source snippet); one
-/// that repeats a warning found while loading is not printed again (its event says `repeat`).
-struct StderrWarnings;
+/// Where a run's events go: to stdout with `--events jsonl`, to the progress display when it
+/// is on, and warnings found while running to stderr as they happen, with or without
+/// `--events` (warnings found while loading were already rendered there with their snippet);
+/// one that repeats a warning found while loading is not printed again (its event says
+/// `repeat`).
+struct CliSink {
+    jsonl: Option<JsonlSink<std::io::Stdout>>,
+    progress: Option<Progress>,
+}
 
-impl EventSink for StderrWarnings {
+impl EventSink for CliSink {
     fn event(&self, event: &Event) {
+        if let Some(j) = &self.jsonl {
+            j.event(event);
+        }
         if let EventKind::Warning {
             code,
             message,
@@ -65,18 +78,15 @@ impl EventSink for StderrWarnings {
                 .as_ref()
                 .map(|s| format!(" at {s}"))
                 .unwrap_or_default();
-            errln!("warning[{code}]: {message} (in {path}{at})");
+            let line = format!("warning[{code}]: {message} (in {path}{at})");
+            match &self.progress {
+                Some(p) => p.println(&line),
+                None => errln!("{line}"),
+            }
         }
-    }
-}
-
-/// `--events jsonl`: every event to stdout, and warnings to stderr as without it.
-struct JsonlAndWarnings(JsonlSink<std::io::Stdout>);
-
-impl EventSink for JsonlAndWarnings {
-    fn event(&self, event: &Event) {
-        self.0.event(event);
-        StderrWarnings.event(event);
+        if let Some(p) = &self.progress {
+            p.event(event);
+        }
     }
 }
 
@@ -115,10 +125,15 @@ pub fn run(args: RunArgs) -> ExitCode {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    let sink: Arc<dyn EventSink> = match args.events {
-        Some(EventsFormat::Jsonl) => Arc::new(JsonlAndWarnings(JsonlSink::new(std::io::stdout()))),
-        None => Arc::new(StderrWarnings),
-    };
+    let sink: Arc<dyn EventSink> = Arc::new(CliSink {
+        jsonl: args
+            .events
+            .map(|EventsFormat::Jsonl| JsonlSink::new(std::io::stdout())),
+        progress: args
+            .progress
+            .enabled(args.events.is_some())
+            .then(Progress::new),
+    });
     let cancel = CancellationToken::new();
     let outcome = tokio_rt.block_on(async {
         tokio::spawn(cancel_on_signal(cancel.clone()));

@@ -7,11 +7,12 @@
 
 #![cfg(unix)]
 
+mod child_support;
 mod serve_support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use serde_json::Value;
 use serve_support::{Server, bounded, client};
@@ -187,46 +188,6 @@ async fn a_flow_maps_its_nodes_to_the_drawing() {
     .await;
 }
 
-/// Run `cmd` within `limit`, returning its stdout; panics (with both outputs) on failure.
-fn run(mut cmd: Command, what: &str, limit: Duration) -> String {
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("{what}: {e}: {INSTALL_HINT}"));
-    let stdout = child.stdout.take().expect("stdout");
-    let stderr = child.stderr.take().expect("stderr");
-    // Read both pipes while waiting, so a chatty child never blocks on a full pipe.
-    let out = std::thread::spawn(move || std::io::read_to_string(stdout).unwrap_or_default());
-    let err = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break Some(status);
-        }
-        if started.elapsed() > limit {
-            // SIGTERM first: the script's handler ends Chromium's process group.
-            let _ = Command::new("kill")
-                .args(["-TERM", &child.id().to_string()])
-                .status();
-            std::thread::sleep(Duration::from_secs(3));
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let out = out.join().unwrap_or_default();
-    let err = err.join().unwrap_or_default();
-    println!("--- {what}: stdout\n{out}\n--- {what}: stderr\n{err}");
-    match status {
-        None => panic!("{what} did not finish in {limit:?}:\n{out}\n{err}"),
-        Some(s) if !s.success() => panic!("{what} failed ({s}):\n{out}\n{err}"),
-        Some(_) => out,
-    }
-}
-
 /// Where the screenshots go: `target/console-screenshots` (under `CARGO_TARGET_DIR` if set).
 fn screenshot_dir() -> PathBuf {
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
@@ -249,7 +210,12 @@ fn the_console_runs_flows_in_headless_chromium() {
         .arg(&server.base)
         .env("CONSOLE_SCREENSHOT_DIR", screenshot_dir())
         .current_dir(root());
-    let out = run(cmd, "the console in Chromium", Duration::from_secs(240));
+    let out = child_support::run(
+        cmd,
+        "the console in Chromium",
+        Duration::from_secs(240),
+        INSTALL_HINT,
+    );
     assert!(
         out.contains(" passed, 0 failed"),
         "{out}\n--- server\n{}",

@@ -7,11 +7,12 @@
 //! (part of the README's test command). These tests fail, never skip, when something is missing.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use flowscript_runtime::graph::NodeKind;
 
+mod child_support;
 mod cli_support;
 
 const INSTALL_HINT: &str = "run `tests/install-tools` (npm packages in editors/vscode and tests/vscode, Debian's chromium and ripgrep)";
@@ -24,39 +25,9 @@ fn extension_dir() -> PathBuf {
     root().join("editors/vscode")
 }
 
-/// Run `cmd` to completion within `limit`, printing its output; panics on failure.
-fn run(mut cmd: Command, what: &str, limit: Duration) -> String {
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("{what}: {e}: {INSTALL_HINT}"));
-    let stdout = child.stdout.take().expect("stdout");
-    let stderr = child.stderr.take().expect("stderr");
-    // Read both pipes while waiting, so a chatty child never blocks on a full pipe.
-    let out = std::thread::spawn(move || std::io::read_to_string(stdout).unwrap_or_default());
-    let err = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break Some(status);
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let out = out.join().unwrap_or_default();
-    let err = err.join().unwrap_or_default();
-    println!("--- {what}: stdout\n{out}\n--- {what}: stderr\n{err}");
-    match status {
-        None => panic!("{what} did not finish in {limit:?}"),
-        Some(s) if !s.success() => panic!("{what} failed ({s}):\n{out}\n{err}"),
-        Some(_) => out,
-    }
+/// Run `cmd` within `limit`, returning its stdout; panics (with both outputs) on failure.
+fn run(cmd: Command, what: &str, limit: Duration) -> String {
+    child_support::run(cmd, what, limit, INSTALL_HINT)
 }
 
 fn npm(dir: &Path, args: &[&str]) -> Command {

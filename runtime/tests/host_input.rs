@@ -8,13 +8,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use flowscript_runtime::events::CollectSink;
 use flowscript_runtime::host::{Answer, HumanInput};
-use flowscript_runtime::{CancellationToken, Event, EventKind, RunOptions, RunOutcome, Runtime};
+use flowscript_runtime::{CancellationToken, Event, EventKind, RunOptions, RunOutcome};
 use parking_lot::Mutex;
 use serde_json::{Value, json};
 
-use host_support::load_codes;
+use host_support::{load_codes, run_with};
 
 /// Answers from a table of key → value, after `delay`; unknown keys never get an answer.
 /// Records every question and which ones were withdrawn.
@@ -78,20 +77,12 @@ async fn run(
     human: Option<Arc<dyn HumanInput>>,
     cancel: CancellationToken,
 ) -> (RunOutcome, Vec<Event>) {
-    let loaded = Runtime::new().load("test.flow.rhai", src);
-    let program = loaded
-        .program
-        .unwrap_or_else(|| panic!("load failed: {:#?}", loaded.diagnostics));
-    let sink = Arc::new(CollectSink::default());
-    let outcome = program
-        .run(RunOptions {
-            sink: Some(sink.clone()),
-            cancel,
-            human,
-            ..RunOptions::default()
-        })
-        .await;
-    (outcome, sink.events())
+    let opts = RunOptions {
+        cancel,
+        human,
+        ..RunOptions::default()
+    };
+    run_with(src, opts).await
 }
 
 const ASK: &str = r#"

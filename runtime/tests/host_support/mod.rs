@@ -17,22 +17,33 @@ pub async fn run_full(
     permissions: Permissions,
     cancel: CancellationToken,
 ) -> (RunOutcome, Vec<Event>) {
+    let input = match input {
+        Value::Object(m) => m,
+        _ => Default::default(),
+    };
+    run_with(
+        src,
+        RunOptions {
+            input,
+            cancel,
+            permissions,
+            ..RunOptions::default()
+        },
+    )
+    .await
+}
+
+/// Run `src` with `opts` (its sink replaced by one that collects the events).
+pub async fn run_with(src: &str, opts: RunOptions) -> (RunOutcome, Vec<Event>) {
     let loaded = Runtime::new().load("test.flow.rhai", src);
     let program = loaded
         .program
         .unwrap_or_else(|| panic!("load failed: {:#?}", loaded.diagnostics));
     let sink = Arc::new(CollectSink::default());
-    let input = match input {
-        Value::Object(m) => m,
-        _ => Default::default(),
-    };
     let outcome = program
         .run(RunOptions {
-            input,
             sink: Some(sink.clone()),
-            cancel,
-            permissions,
-            human: None,
+            ..opts
         })
         .await;
     (outcome, sink.events())

@@ -121,6 +121,16 @@ fn a_hook_with_the_wrong_arity_reads_well() {
         d["message"],
         "the exec hook of this node() takes 3 parameter(s), but an exec hook takes 1 or 2"
     );
+    // The span is the parameter list `|x, y, z|`, not the body.
+    assert_eq!(
+        (
+            d["line"].as_u64(),
+            d["column"].as_u64(),
+            d["end_column"].as_u64()
+        ),
+        (Some(1), Some(28), Some(37)),
+        "{d}"
+    );
 }
 
 #[test]

@@ -278,6 +278,10 @@ impl Runtime {
             }
         }
         for d in &mut diagnostics {
+            // A hook with the wrong number of parameters: show the parameters, not the body.
+            if d.code == "bad-arity" {
+                d.span.move_to_parameters(&lines);
+            }
             widen(&mut d.span, &facts, &lines);
             if let Some(fix) = &mut d.fix {
                 fix.span.widen_to_token(&lines);

@@ -67,6 +67,32 @@ impl Span {
         }
     }
 
+    /// Move a point span at a function body (`|a, b| body`, `fn f(a, b) { … }`) to the
+    /// parameter list before it, on the same line: `|a, b|` or `(a, b)`. Left alone when none
+    /// is found there.
+    pub fn move_to_parameters(&mut self, source: &SourceLines) {
+        if !(self.is_known() && self.is_point()) {
+            return;
+        }
+        let Some(text) = source.line(self.line) else {
+            return;
+        };
+        let before: Vec<char> = text.chars().take(self.column.saturating_sub(1)).collect();
+        let Some(close) = before.iter().rposition(|c| !c.is_whitespace()) else {
+            return;
+        };
+        let open = match before[close] {
+            '|' => before[..close].iter().rposition(|&c| c == '|'),
+            ')' => before[..close].iter().rposition(|&c| c == '('),
+            _ => None,
+        };
+        if let Some(open) = open {
+            self.column = open + 1;
+            self.end_line = self.line;
+            self.end_column = close + 2;
+        }
+    }
+
     fn extend_over_token_at(&mut self, source: &SourceLines, line: usize, column: usize) {
         let Some(text) = source.line(line) else {
             return;

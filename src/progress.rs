@@ -57,6 +57,12 @@ pub struct Progress {
     state: Mutex<State>,
 }
 
+/// Drawing on stderr, ten times a second at most (forced: `--progress always` draws even when
+/// stderr is not a terminal).
+fn stderr_target() -> ProgressDrawTarget {
+    ProgressDrawTarget::term(console::Term::stderr(), 10)
+}
+
 fn fanout_kind(kind: NodeKind) -> bool {
     matches!(
         kind,
@@ -67,7 +73,7 @@ fn fanout_kind(kind: NodeKind) -> bool {
 impl Progress {
     /// A display drawing on stderr (forced, for `--progress always`, even when not a terminal).
     pub fn new() -> Self {
-        let target = ProgressDrawTarget::term(console::Term::stderr(), 10);
+        let target = stderr_target();
         let multi = MultiProgress::with_draw_target(target);
         let current = multi.add(ProgressBar::new_spinner());
         current.set_style(
@@ -146,8 +152,7 @@ impl Progress {
                 self.multi.set_draw_target(ProgressDrawTarget::hidden());
             }
             EventKind::InputReceived { .. } => {
-                self.multi
-                    .set_draw_target(ProgressDrawTarget::term(console::Term::stderr(), 10));
+                self.multi.set_draw_target(stderr_target());
             }
             EventKind::RunFinished { .. } | EventKind::RunFailed { .. } => {
                 let failed = matches!(event.kind, EventKind::RunFailed { .. });

@@ -32,7 +32,12 @@ pub fn events(run: Arc<Run>, after: u64) -> Sse<impl Stream<Item = Result<SseEve
         };
         Some((Ok(message), c))
     });
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+    Sse::new(stream).keep_alive(keep_alive())
+}
+
+/// The comments every event stream of the server sends while it is quiet.
+pub fn keep_alive() -> KeepAlive {
+    KeepAlive::new().interval(KEEP_ALIVE)
 }
 
 /// What a reader gets next.

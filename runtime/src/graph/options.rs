@@ -273,7 +273,8 @@ fn int(value: &Dynamic) -> Result<i64, String> {
         .map_err(|t| format!("expected an integer, found {t}"))
 }
 
-fn seconds(value: &Dynamic) -> Result<f64, String> {
+/// A number of seconds (integer or float) from 0 to [`MAX_DURATION_SECS`].
+pub(crate) fn seconds(value: &Dynamic) -> Result<f64, String> {
     let s = if let Ok(i) = value.as_int() {
         i as f64
     } else {

@@ -61,14 +61,9 @@ fn options(ctx: &NativeCallContext, map: &Map) -> Result<Options, Box<EvalAltRes
             }
             "timeout" if value.is_unit() => {}
             "timeout" => {
-                let secs = value
-                    .as_float()
-                    .ok()
-                    .or_else(|| value.as_int().ok().map(|i| i as f64));
-                match secs {
-                    Some(s) if s.is_finite() && s > 0.0 && s <= MAX_DURATION_SECS => {
-                        opts.timeout = Some(s);
-                    }
+                // The same reading of seconds as the `timeout` option, and above 0.
+                match crate::graph::options::seconds(value) {
+                    Ok(s) if s > 0.0 => opts.timeout = Some(s),
                     _ => {
                         return Err(error(
                             ctx,

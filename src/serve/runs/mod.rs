@@ -158,6 +158,11 @@ impl Run {
         &self.id
     }
 
+    /// When it started (Unix ms).
+    pub fn started(&self) -> u64 {
+        self.started
+    }
+
     /// The run's token, for the runtime.
     pub fn token(&self) -> &CancellationToken {
         &self.cancel

@@ -123,7 +123,7 @@ fn completion_id(run: &Run) -> String {
 
 /// When the run started, in Unix seconds (OpenAI's `created`).
 fn created(run: &Run) -> u64 {
-    run.view(false).started / 1000
+    run.started() / 1000
 }
 
 /// `GET /v1/models`: every served flow as a model.

@@ -6,18 +6,14 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::Duration;
 
-use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::sse::{Event as SseEvent, Sse};
 use futures::Stream;
 use serde_json::{Value, json};
 
 use super::{completion_id, created, reply};
 use crate::serve::runs::Run;
-use crate::serve::sse::{Cursor, Next};
-
-/// Comments sent while a run is quiet, so proxies keep the connection.
-const KEEP_ALIVE: Duration = Duration::from_secs(15);
+use crate::serve::sse::{Cursor, Next, keep_alive};
 
 /// Where a stream is.
 struct State {
@@ -51,7 +47,7 @@ pub fn chunks(
         let data = s.next().await?;
         Some((Ok(SseEvent::default().data(data)), s))
     });
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+    Sse::new(stream).keep_alive(keep_alive())
 }
 
 impl State {

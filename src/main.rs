@@ -12,10 +12,11 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-/// The system allocator, counted: a script that allocates past the `memory` limit is stopped
+/// mimalloc, counted: a script that allocates past the `memory` limit is stopped
 /// with an error instead of the process being killed.
 #[global_allocator]
-static ALLOC: flowscript_runtime::co::memory::Counting = flowscript_runtime::co::memory::Counting;
+static ALLOC: flowscript_runtime::co::memory::Counting<mimalloc::MiMalloc> =
+    flowscript_runtime::co::memory::Counting::new(mimalloc::MiMalloc);
 
 /// Write LLM and data pipelines as small Rhai scripts and run them fast and concurrently.
 #[derive(Parser)]

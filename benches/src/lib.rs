@@ -10,7 +10,8 @@ pub mod generated;
 /// The allocator the `flowscript` binary uses (counting live bytes for the `memory` limit), so
 /// the benchmarks measure what users run.
 #[global_allocator]
-static ALLOC: flowscript_runtime::co::memory::Counting = flowscript_runtime::co::memory::Counting;
+static ALLOC: flowscript_runtime::co::memory::Counting<mimalloc::MiMalloc> =
+    flowscript_runtime::co::memory::Counting::new(mimalloc::MiMalloc);
 
 use std::time::Instant;
 

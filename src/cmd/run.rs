@@ -62,9 +62,9 @@ struct CliSink {
 }
 
 impl EventSink for CliSink {
-    fn event(&self, event: &Event) {
+    fn event(&self, event: Event) {
         if let Some(j) = &self.jsonl {
-            j.event(event);
+            j.write(&event);
         }
         if let EventKind::Warning {
             code,
@@ -85,7 +85,7 @@ impl EventSink for CliSink {
             }
         }
         if let Some(p) = &self.progress {
-            p.event(event);
+            p.event(&event);
         }
     }
 }

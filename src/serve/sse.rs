@@ -27,7 +27,7 @@ pub fn events(run: Arc<Run>, after: u64) -> Sse<impl Stream<Item = Result<SseEve
             Next::Event(e) => SseEvent::default()
                 .id(e.seq.to_string())
                 .event(e.kind)
-                .data(e.json.as_str()),
+                .data(e.json()),
             Next::Dropped { after, through } => stream_error(&c.run, after, through),
         };
         Some((Ok(message), c))

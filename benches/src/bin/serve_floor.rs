@@ -8,6 +8,9 @@
 
 use std::time::Duration;
 
+// The same allocator as `flowscript` (the bench library installs it).
+use flowscript_bench as _;
+
 use axum::Json;
 use axum::extract::Path;
 use axum::routing::post;

@@ -43,17 +43,25 @@ fn account(delta: isize) {
     }
 }
 
-/// The system allocator, counting live bytes. Install it in a binary with
-/// `#[global_allocator] static ALLOC: Counting = Counting;`.
-pub struct Counting;
+/// An allocator (the system's by default) that counts live bytes. Install it in a binary with
+/// `#[global_allocator] static ALLOC: Counting = Counting::new(System);`, or wrap a faster
+/// allocator the same way.
+pub struct Counting<A = System>(A);
 
-// SAFETY: every method forwards to `System` with the same arguments and returns its result
+impl<A> Counting<A> {
+    /// Count the allocations of `inner`.
+    pub const fn new(inner: A) -> Self {
+        Self(inner)
+    }
+}
+
+// SAFETY: every method forwards to the inner allocator with the same arguments and returns its result
 // unchanged; the bookkeeping touches only an atomic and a const-initialised thread-local `Cell`
 // (no allocation, no destructor), so it cannot re-enter the allocator.
-unsafe impl GlobalAlloc for Counting {
+unsafe impl<A: GlobalAlloc> GlobalAlloc for Counting<A> {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: the caller's contract for `alloc` is passed on unchanged.
-        let p = unsafe { System.alloc(layout) };
+        let p = unsafe { self.0.alloc(layout) };
         if !p.is_null() {
             account(layout.size() as isize);
         }
@@ -62,7 +70,7 @@ unsafe impl GlobalAlloc for Counting {
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: as for `alloc`.
-        let p = unsafe { System.alloc_zeroed(layout) };
+        let p = unsafe { self.0.alloc_zeroed(layout) };
         if !p.is_null() {
             account(layout.size() as isize);
         }
@@ -70,14 +78,14 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` was allocated by this allocator (hence by `System`) with `layout`.
-        unsafe { System.dealloc(ptr, layout) };
+        // SAFETY: `ptr` was allocated by this allocator (hence by the inner one) with `layout`.
+        unsafe { self.0.dealloc(ptr, layout) };
         account(-(layout.size() as isize));
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // SAFETY: as for `dealloc`, and `new_size` meets `realloc`'s contract.
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        let p = unsafe { self.0.realloc(ptr, layout, new_size) };
         if !p.is_null() {
             account(new_size as isize - layout.size() as isize);
         }

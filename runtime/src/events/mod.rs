@@ -200,7 +200,7 @@ impl Emitter {
                 seq: guard.seq,
                 kind,
             };
-            guard.sink.event(&event);
+            guard.sink.event(event);
         }
     }
 }

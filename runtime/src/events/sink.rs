@@ -8,8 +8,8 @@ use super::Event;
 
 /// Receives events in `seq` order.
 pub trait EventSink: Send + Sync {
-    /// Take one event.
-    fn event(&self, event: &Event);
+    /// Take one event (owned: a sink that keeps it needs no copy).
+    fn event(&self, event: Event);
 }
 
 /// Writes one JSON object per line and flushes it, so consumers see events as they happen.
@@ -23,7 +23,14 @@ impl<W: Write + Send> JsonlSink<W> {
 }
 
 impl<W: Write + Send> EventSink for JsonlSink<W> {
-    fn event(&self, event: &Event) {
+    fn event(&self, event: Event) {
+        self.write(&event);
+    }
+}
+
+impl<W: Write + Send> JsonlSink<W> {
+    /// Write one event as a line, for sinks that also look at it.
+    pub fn write(&self, event: &Event) {
         let mut w = self.0.lock();
         // A closed pipe must not abort the run; the store is still reported by exit status.
         if serde_json::to_writer(&mut *w, event).is_ok() {
@@ -45,7 +52,7 @@ impl CollectSink {
 }
 
 impl EventSink for CollectSink {
-    fn event(&self, event: &Event) {
-        self.0.lock().push(event.clone());
+    fn event(&self, event: Event) {
+        self.0.lock().push(event);
     }
 }

@@ -28,13 +28,15 @@ pub(crate) fn run_node(
         return Err(Failure::interrupted(i, crumb.to_string()));
     }
     let spec = &cx.prog.graph.nodes[id];
+    // The breadcrumb is written once for both events of the visit.
     let started = cx.events.enabled().then(|| {
+        let path = crumb.to_string();
         cx.events.emit(EventKind::NodeStarted {
-            path: crumb.to_string(),
+            path: path.clone(),
             kind: spec.kind,
             attempt: 1,
         });
-        Instant::now()
+        (path, Instant::now())
     });
     let action = match spec.kind {
         NodeKind::Node => {
@@ -49,9 +51,9 @@ pub(crate) fn run_node(
             flow::run_flow(cx, id, params, crumb)?
         }
     };
-    if let Some(t0) = started {
+    if let Some((path, t0)) = started {
         cx.events.emit(EventKind::NodeFinished {
-            path: crumb.to_string(),
+            path,
             action: action.clone(),
             ms: t0.elapsed().as_secs_f64() * 1000.0,
         });

@@ -83,7 +83,8 @@ impl Store {
 
     /// The store as a JSON object.
     pub fn to_json(&self) -> serde_json::Value {
-        super::value::to_json(&Dynamic::from_map(self.snapshot()))
+        // Converted in place, under the lock: no copy of the store is made first.
+        super::value::map_to_json(&self.lock().borrow())
     }
 
     fn push(&self, key: &str, value: Dynamic) -> Result<(), String> {

@@ -14,6 +14,19 @@ pub fn to_json(value: &Dynamic) -> Value {
     to_json_within(value, MAX_DEPTH_CAP)
 }
 
+/// A Rhai map as a JSON object, as [`to_json`] converts a map value.
+pub fn map_to_json(map: &Map) -> Value {
+    map_within(map, MAX_DEPTH_CAP)
+}
+
+fn map_within(map: &Map, depth: usize) -> Value {
+    Value::Object(
+        map.iter()
+            .map(|(k, v)| (k.to_string(), to_json_within(v, depth - 1)))
+            .collect(),
+    )
+}
+
 fn to_json_within(value: &Dynamic, depth: usize) -> Value {
     if value.is_unit() {
         return Value::Null;
@@ -40,11 +53,7 @@ fn to_json_within(value: &Dynamic, depth: usize) -> Value {
         return Value::Array(arr.iter().map(|v| to_json_within(v, depth - 1)).collect());
     }
     if let Some(map) = value.read_lock::<Map>() {
-        return Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.to_string(), to_json_within(v, depth - 1)))
-                .collect(),
-        );
+        return map_within(&map, depth);
     }
     if let Some(ptr) = value.read_lock::<FnPtr>() {
         return Value::String(format!("Fn({})", ptr.fn_name()));

@@ -4,14 +4,15 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::AppState;
 use super::body::{bad_path, bad_query, initial_store};
+use super::{AppState, json_bytes};
 use crate::serve::errors::ApiError;
 use crate::serve::registry::FlowInfo;
 use crate::serve::runs::{self, StartError};
@@ -47,7 +48,7 @@ pub async fn start(
     State(state): State<AppState>,
     name: Result<Path<String>, PathRejection>,
     query: Result<Query<StartQuery>, QueryRejection>,
-    headers: HeaderMap,
+    WantsEvents(events): WantsEvents,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let Path(name) = name.map_err(|e| bad_path(&e))?;
@@ -59,7 +60,7 @@ pub async fn start(
     let input = initial_store(body, state.body_limit)?;
     let run = runs::start(&state.runs, &flow, input, &state.config).map_err(start_error)?;
     let location = [(header::LOCATION, format!("/runs/{}", run.id()))];
-    if wants_events(&headers) {
+    if events {
         return Ok((location, sse::events(run, 0)).into_response());
     }
     if query.wait == Some(false) {
@@ -68,7 +69,7 @@ pub async fn start(
     }
     // A client that goes away drops this future, not the run: it goes on, in `GET /runs`.
     run.ended().await;
-    Ok((location, Json(run.view(true))).into_response())
+    Ok((location, json_bytes(run.view_json())).into_response())
 }
 
 /// Why a run could not start, as an answer.
@@ -79,7 +80,18 @@ pub fn start_error(e: StartError) -> ApiError {
     }
 }
 
-/// Whether the client asked for an event stream (`Accept: text/event-stream`).
+/// Whether the client asked for an event stream (`Accept: text/event-stream`), read from the
+/// request's headers in place (a `HeaderMap` extractor would copy them all).
+pub struct WantsEvents(pub bool);
+
+impl<S: Send + Sync> FromRequestParts<S> for WantsEvents {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(wants_events(&parts.headers)))
+    }
+}
+
 fn wants_events(headers: &HeaderMap) -> bool {
     headers
         .get_all(header::ACCEPT)

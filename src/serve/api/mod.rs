@@ -43,6 +43,15 @@ async fn openapi() -> impl IntoResponse {
     )
 }
 
+/// JSON already written (e.g. [`crate::serve::runs::Run::view_json`]) as a `200` answer.
+pub fn json_bytes(json: Vec<u8>) -> axum::response::Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        json,
+    )
+        .into_response()
+}
+
 /// The API's routes; anything else is a JSON 404 or 405.
 pub fn router(state: AppState) -> Router {
     let body_limit = state.body_limit;

@@ -11,8 +11,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::AppState;
 use super::body::{answer, bad_path, bad_query};
+use super::{AppState, json_bytes};
 use crate::serve::errors::ApiError;
 use crate::serve::runs::{AnswerError, CancelCause, Run, RunView};
 use crate::serve::sse;
@@ -21,7 +21,7 @@ use crate::serve::sse;
 const CANCEL_WAIT: Duration = Duration::from_secs(2);
 
 /// `GET /runs`: every known run, most recent first, without their stores.
-pub async fn list(State(state): State<AppState>) -> Json<Vec<RunView>> {
+pub async fn list(State(state): State<AppState>) -> Json<Vec<RunView<'static>>> {
     Json(state.runs.list().iter().map(|r| r.view(false)).collect())
 }
 
@@ -29,9 +29,9 @@ pub async fn list(State(state): State<AppState>) -> Json<Vec<RunView>> {
 pub async fn get(
     State(state): State<AppState>,
     id: Result<Path<String>, PathRejection>,
-) -> Result<Json<RunView>, ApiError> {
+) -> Result<Response, ApiError> {
     let run = find(&state, id)?;
-    Ok(Json(run.view(true)))
+    Ok(json_bytes(run.view_json()))
 }
 
 /// The query of `GET /runs/{id}/events`.

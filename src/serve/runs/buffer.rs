@@ -1,48 +1,63 @@
-//! A run's bounded event buffer: the events readers replay, serialized once, oldest dropped
-//! first when the run has made more than the buffer keeps.
+//! A run's bounded event buffer: the events readers replay, serialized once (when first read),
+//! oldest dropped first when the run has made more than the buffer keeps.
 //!
 //! Readers hold a cursor (the last `seq` they delivered), never a queue of their own, so a slow
 //! reader costs no memory: it reads from this buffer, and if the events it still needs were
 //! dropped it is told so ([`Read::Dropped`]) and its stream ends with a `stream_error` event.
 
 use std::collections::VecDeque;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use flowscript_runtime::{Event, EventKind};
 
-/// One event as streams send it.
+mod size;
+
+/// One event as streams send it. Its JSON is written the first time a stream reads it: a run
+/// nobody follows (the common `POST /flows/{name}/runs` that waits for the outcome) never pays
+/// for serializing its events.
 pub struct Stored {
     /// The event's `seq` (the SSE `id:`).
     pub seq: u64,
     /// The event's `type` (the SSE `event:`).
     pub kind: &'static str,
-    /// The event as one line of JSON (the SSE `data:`).
-    pub json: String,
     /// Whether this is the run's last event (`run_finished` or `run_failed`).
     pub terminal: bool,
+    /// The event itself.
+    pub event: Event,
+    /// About how many bytes its JSON takes (the buffer's byte bound counts this).
+    size: usize,
+    json: OnceLock<String>,
 }
 
 impl Stored {
-    /// Serialize `event` once for every reader.
-    pub fn new(event: &Event) -> Self {
-        let json = serde_json::to_string(event).unwrap_or_else(|e| {
-            serde_json::json!({
-                "seq": event.seq,
-                "type": "warning",
-                "code": "unserializable-event",
-                "message": format!("this event could not be serialized: {e}"),
-            })
-            .to_string()
-        });
+    /// Keep `event` for every reader.
+    pub fn new(event: Event) -> Self {
         Self {
             seq: event.seq,
             kind: event.kind.type_name(),
-            json,
             terminal: matches!(
                 event.kind,
                 EventKind::RunFinished { .. } | EventKind::RunFailed { .. }
             ),
+            size: size::of(&event.kind),
+            json: OnceLock::new(),
+            event,
         }
+    }
+
+    /// The event as one line of JSON (the SSE `data:`), written once for every reader.
+    pub fn json(&self) -> &str {
+        self.json.get_or_init(|| {
+            serde_json::to_string(&self.event).unwrap_or_else(|e| {
+                serde_json::json!({
+                    "seq": self.event.seq,
+                    "type": "warning",
+                    "code": "unserializable-event",
+                    "message": format!("this event could not be serialized: {e}"),
+                })
+                .to_string()
+            })
+        })
     }
 }
 
@@ -94,7 +109,8 @@ impl EventBuffer {
     /// An empty buffer with these bounds.
     pub fn new(limits: BufferLimits) -> Self {
         Self {
-            events: VecDeque::new(),
+            // A short run emits a handful of events: no regrowth on the first ones.
+            events: VecDeque::with_capacity(8),
             bytes: 0,
             limits: BufferLimits {
                 events: limits.events.max(1),
@@ -124,7 +140,7 @@ impl EventBuffer {
         if event.terminal {
             self.terminal = Some(event.seq);
         }
-        self.bytes += event.json.len();
+        self.bytes += event.size;
         self.events.push_back(event);
         while self.events.len() > self.limits.events
             || (self.bytes > self.limits.bytes && self.events.len() > 1)
@@ -132,7 +148,7 @@ impl EventBuffer {
             let Some(old) = self.events.pop_front() else {
                 break;
             };
-            self.bytes -= old.json.len();
+            self.bytes -= old.size;
             self.dropped_through = old.seq;
         }
     }
@@ -160,12 +176,17 @@ mod tests {
     use super::*;
 
     fn stored(seq: u64, terminal: bool) -> Arc<Stored> {
-        Arc::new(Stored {
-            seq,
-            kind: "emitted",
-            json: format!("{{\"seq\":{seq}}}"),
-            terminal,
-        })
+        let kind = if terminal {
+            EventKind::RunFinished {
+                action: "default".into(),
+                shared: serde_json::json!({}),
+            }
+        } else {
+            EventKind::Emitted {
+                data: serde_json::json!({"n": seq}),
+            }
+        };
+        Arc::new(Stored::new(Event { seq, kind }))
     }
 
     fn seqs(buf: &EventBuffer, mut after: u64) -> (Vec<u64>, &'static str) {

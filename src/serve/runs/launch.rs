@@ -1,4 +1,4 @@
-//! Starting a run: a task of its own (so it goes on when the client that started it leaves),
+//! Starting a run: one task of its own (so it goes on when the client that started it leaves),
 //! bounded by `--run-timeout`, holding its `--max-runs` slot until it has ended.
 
 use std::sync::Arc;
@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use flowscript_runtime::RunOptions;
 use flowscript_runtime::host::Permissions;
+use futures::FutureExt;
 use serde_json::{Map, Value};
 
 use super::{CancelCause, Run, RunAnswerer, RunSink, RunTable, StartError};
@@ -38,19 +39,21 @@ pub fn start(
     let timeout = config.timeout;
     let (table, record) = (table.clone(), run.clone());
     tokio::spawn(async move {
-        // The run itself on a task of its own: if it panics, this one still ends the record.
-        let mut task = tokio::spawn(async move { program.run(options).await });
-        let joined = match timeout {
-            None => (&mut task).await,
+        // A panic in the run (a bug) is caught here, so the record still ends; one task per
+        // run, the run's future polled in place.
+        // Boxed: the run's future is large, and the task's own future is moved as it starts.
+        let mut run = Box::pin(std::panic::AssertUnwindSafe(program.run(options)).catch_unwind());
+        let finished = match timeout {
+            None => run.await.is_ok(),
             Some(limit) => tokio::select! {
-                r = &mut task => r,
+                r = &mut run => r.is_ok(),
                 () = tokio::time::sleep(limit) => {
                     record.cancel(CancelCause::Timeout(limit));
-                    task.await
+                    run.await.is_ok()
                 }
             },
         };
-        if joined.is_err() {
+        if !finished {
             record.fail_unfinished("internal error: the run stopped unexpectedly");
         }
         // A run ends with its terminal event; this only matters if the runtime emitted none.

@@ -10,6 +10,7 @@ mod launch;
 mod questions;
 mod table;
 
+use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -17,7 +18,7 @@ use flowscript_runtime::{CancellationToken, Event, EventKind, EventSink, Span};
 use parking_lot::Mutex;
 use serde::Serialize;
 use serde_json::Value;
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 
 pub use buffer::{BufferLimits, Read, Stored};
 pub use launch::{RunConfig, start};
@@ -64,24 +65,25 @@ pub struct RunErrorInfo {
     pub span: Option<Span>,
 }
 
-/// A run as `GET /runs/{id}` shows it. Times are Unix milliseconds.
+/// A run as `GET /runs/{id}` shows it, owned ([`Run::view`]) or borrowed from the locked
+/// record to be written out at once ([`Run::view_json`]). Times are Unix milliseconds.
 #[derive(Debug, Clone, Serialize)]
-pub struct RunView {
+pub struct RunView<'a> {
     /// The run's id.
-    pub id: String,
+    pub id: Cow<'a, str>,
     /// The flow it runs.
-    pub flow: String,
+    pub flow: Cow<'a, str>,
     /// Where it is.
     pub status: Status,
     /// The entry flow's last action, once finished.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub action: Option<String>,
+    pub action: Option<Cow<'a, str>>,
     /// The store: the initial one while running, the final one after. Left out of lists.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub shared: Option<Value>,
+    pub shared: Option<Cow<'a, Value>>,
     /// Why it failed or was cancelled.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<RunErrorInfo>,
+    pub error: Option<Cow<'a, RunErrorInfo>>,
     /// When it started (Unix ms).
     pub started: u64,
     /// When it ended (Unix ms).
@@ -119,8 +121,11 @@ pub struct Run {
     cancel: CancellationToken,
     cause: OnceLock<CancelCause>,
     state: Mutex<State>,
-    /// The last `seq` stored: readers wait for it to change.
+    /// The last `seq` stored: stream readers wait for it to change. Only sent while someone
+    /// reads: waking nobody still costs a lock per shard.
     stored: watch::Sender<u64>,
+    /// Wakes those waiting for the run to end.
+    end: Notify,
     /// Its open `input()` questions.
     questions: Arc<Questions>,
 }
@@ -144,6 +149,7 @@ impl Run {
                 usage: Usage::default(),
             }),
             stored: watch::Sender::new(0),
+            end: Notify::new(),
             questions: Arc::default(),
         }
     }
@@ -180,15 +186,37 @@ impl Run {
     }
 
     /// The run as the API shows it; `with_store` includes `shared`.
-    pub fn view(&self, with_store: bool) -> RunView {
+    pub fn view(&self, with_store: bool) -> RunView<'static> {
         let state = self.state.lock();
+        let v = self.view_of(&state, with_store);
         RunView {
-            id: self.id.clone(),
-            flow: self.flow.clone(),
+            id: Cow::Owned(v.id.into_owned()),
+            flow: Cow::Owned(v.flow.into_owned()),
+            status: v.status,
+            action: v.action.map(|a| Cow::Owned(a.into_owned())),
+            shared: v.shared.map(|s| Cow::Owned(s.into_owned())),
+            error: v.error.map(|e| Cow::Owned(e.into_owned())),
+            started: v.started,
+            ended: v.ended,
+        }
+    }
+
+    /// The run with its store as JSON, written while the record is locked (no copy of the
+    /// store is made).
+    pub fn view_json(&self) -> Vec<u8> {
+        let state = self.state.lock();
+        // A view is strings, numbers and a JSON value: writing it to memory cannot fail.
+        serde_json::to_vec(&self.view_of(&state, true)).unwrap_or_default()
+    }
+
+    fn view_of<'a>(&'a self, state: &'a State, with_store: bool) -> RunView<'a> {
+        RunView {
+            id: Cow::Borrowed(&self.id),
+            flow: Cow::Borrowed(&self.flow),
             status: state.status,
-            action: state.action.clone(),
-            shared: with_store.then(|| state.shared.clone()),
-            error: state.error.clone(),
+            action: state.action.as_deref().map(Cow::Borrowed),
+            shared: with_store.then_some(Cow::Borrowed(&state.shared)),
+            error: state.error.as_ref().map(Cow::Borrowed),
             started: self.started,
             ended: state.ended,
         }
@@ -204,29 +232,28 @@ impl Run {
         self.state.lock().events.read(after)
     }
 
-    /// A receiver that changes whenever an event is stored.
+    /// A receiver that changes whenever an event is stored after it was made. A reader must
+    /// subscribe before it reads the buffer: then an event is either in what it read or
+    /// announced to it (the writer looks for receivers after storing, under the same lock).
     pub fn subscribe(&self) -> watch::Receiver<u64> {
         self.stored.subscribe()
     }
 
     /// Wait until the run has ended.
     pub async fn ended(&self) {
-        let mut rx = self.subscribe();
-        loop {
-            rx.borrow_and_update();
-            if self.is_ended() {
-                return;
-            }
-            // The sender lives as long as the run, and `self` borrows the run.
-            if rx.changed().await.is_err() {
-                return;
-            }
+        let notified = self.end.notified();
+        tokio::pin!(notified);
+        // Registered before the check, so an end between the two still wakes it.
+        notified.as_mut().enable();
+        if self.is_ended() {
+            return;
         }
+        notified.await;
     }
 
     /// Store one event from the runtime. The terminal event sets the outcome; a cancelled
     /// run's `run_failed` says why it was cancelled (a timeout makes it `failed`).
-    fn record(&self, event: &Event) {
+    fn record(&self, event: Event) {
         let cancelled = match &event.kind {
             EventKind::RunFailed { error, .. }
                 if error == "cancelled" && self.cancel.is_cancelled() =>
@@ -235,25 +262,17 @@ impl Run {
             }
             _ => None,
         };
-        let rewritten;
-        let event = match cancelled {
-            Some(cause) => {
-                let mut e = event.clone();
-                if let EventKind::RunFailed { error, .. } = &mut e.kind {
-                    *error = cancel_message(cause);
-                }
-                rewritten = e;
-                &rewritten
-            }
-            None => event,
-        };
+        let mut event = event;
+        if let (Some(cause), EventKind::RunFailed { error, .. }) = (cancelled, &mut event.kind) {
+            *error = cancel_message(cause);
+        }
         let stored = Arc::new(Stored::new(event));
-        let seq = {
+        let (seq, readers) = {
             let mut state = self.state.lock();
             if state.events.is_closed() {
                 return;
             }
-            match &event.kind {
+            match &stored.event.kind {
                 EventKind::RunFinished { action, shared } => {
                     state.status = Status::Finished;
                     state.action = Some(action.clone());
@@ -291,10 +310,15 @@ impl Run {
                 }
                 _ => {}
             }
-            state.events.push(stored);
-            state.events.last_seq()
+            state.events.push(stored.clone());
+            (state.events.last_seq(), self.stored.receiver_count() > 0)
         };
-        self.stored.send_replace(seq);
+        if readers {
+            self.stored.send_replace(seq);
+        }
+        if stored.terminal {
+            self.end.notify_waiters();
+        }
     }
 
     /// End a run whose task stopped without a terminal event (it panicked): streams and waiters
@@ -307,7 +331,7 @@ impl Run {
             }
             (state.events.last_seq() + 1, state.shared.clone())
         };
-        self.record(&Event {
+        self.record(Event {
             seq,
             kind: EventKind::RunFailed {
                 error: message.to_string(),
@@ -335,7 +359,7 @@ fn cancel_message(cause: CancelCause) -> String {
 pub struct RunSink(pub Arc<Run>);
 
 impl EventSink for RunSink {
-    fn event(&self, event: &Event) {
+    fn event(&self, event: Event) {
         self.0.record(event);
     }
 }

@@ -62,6 +62,9 @@ impl RunTable {
     /// Register a new running run of `flow` (with a slot it holds until it ends), or say why
     /// not.
     pub fn create(&self, flow: &str, input: Value) -> Result<(Arc<Run>, Slot), StartError> {
+        // Built before the table is locked: every request takes that lock.
+        let id = new_id();
+        let run = Arc::new(Run::new(id.clone(), flow.to_string(), input, self.buffer));
         let mut inner = self.inner.lock();
         if inner.closed {
             return Err(StartError::ShuttingDown);
@@ -73,8 +76,6 @@ impl RunTable {
             .map_err(|_| StartError::Busy(self.max_runs))?;
         let n = inner.next;
         inner.next += 1;
-        let id = new_id();
-        let run = Arc::new(Run::new(id.clone(), flow.to_string(), input, self.buffer));
         inner.by_age.insert(n, run.clone());
         inner.by_id.insert(id, n);
         Ok((run, Slot { _permit: permit }))
@@ -94,19 +95,25 @@ impl RunTable {
 
     /// Note that `run` ended; past `--keep-runs` ended runs the oldest-ended are forgotten.
     pub fn ended(&self, run: &Run) {
-        let mut inner = self.inner.lock();
-        let Some(&n) = inner.by_id.get(run.id()) else {
-            return;
-        };
-        inner.ended.push_back(n);
-        while inner.ended.len() > self.keep {
-            let Some(old) = inner.ended.pop_front() else {
-                break;
+        // Forgotten runs are dropped (their stores and events freed) after the lock is let go.
+        let mut forgotten = Vec::new();
+        {
+            let mut inner = self.inner.lock();
+            let Some(&n) = inner.by_id.get(run.id()) else {
+                return;
             };
-            if let Some(r) = inner.by_age.remove(&old) {
-                inner.by_id.remove(r.id());
+            inner.ended.push_back(n);
+            while inner.ended.len() > self.keep {
+                let Some(old) = inner.ended.pop_front() else {
+                    break;
+                };
+                if let Some(r) = inner.by_age.remove(&old) {
+                    inner.by_id.remove(r.id());
+                    forgotten.push(r);
+                }
             }
         }
+        drop(forgotten);
     }
 
     /// Refuse new runs from now on.

@@ -8,6 +8,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::response::sse::{Event as SseEvent, Sse};
+use flowscript_runtime::EventKind;
 use futures::Stream;
 use serde_json::{Value, json};
 
@@ -63,7 +64,7 @@ impl State {
             match self.cursor.next().await {
                 Some(Next::Event(e)) => {
                     if e.kind == "emitted" {
-                        if let Some(text) = chunk_text(&e.json) {
+                        if let Some(text) = chunk_text(&e.event.kind) {
                             self.streamed = true;
                             let c = self.chunk(json!({"content": text}), Value::Null);
                             self.queue.push_back(c);
@@ -124,9 +125,10 @@ impl State {
 }
 
 /// The text of an `emitted` event that is a chunk (`data: {type: "chunk", text}`).
-fn chunk_text(event_json: &str) -> Option<String> {
-    let v: Value = serde_json::from_str(event_json).ok()?;
-    let data = &v["data"];
+fn chunk_text(kind: &EventKind) -> Option<String> {
+    let EventKind::Emitted { data } = kind else {
+        return None;
+    };
     (data["type"] == "chunk")
         .then(|| data["text"].as_str().map(str::to_string))
         .flatten()

@@ -1,9 +1,9 @@
 //! Live progress of `flowscript run` on the terminal (stderr): a line for the node that runs
 //! now with its elapsed time, and for each batch or parallel node or flow a bar of its items
-//! (done / total, retries); at the end the bars are cleared and one summary line stays. Built
-//! on indicatif, fed by the run's own events.
+//! (done / total, in flight, retries, failures); at the end the bars are cleared and one
+//! summary line stays. Built on indicatif, fed by the run's own events.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
@@ -38,7 +38,24 @@ impl ProgressMode {
 /// One batch or parallel node's bar and its counts.
 struct Fanout {
     bar: ProgressBar,
+    /// Items started and not yet finished or failed.
+    in_flight: HashSet<usize>,
     retries: u64,
+    failed: u64,
+}
+
+impl Fanout {
+    /// The bar's message: what is in flight, retried and failed.
+    fn show(&self) {
+        let mut parts = vec![format!("{} in flight", self.in_flight.len())];
+        if self.retries > 0 {
+            parts.push(format!("{} retries", self.retries));
+        }
+        if self.failed > 0 {
+            parts.push(format!("{} failed", self.failed));
+        }
+        self.bar.set_message(parts.join(", "));
+    }
 }
 
 struct State {
@@ -48,6 +65,7 @@ struct State {
     nodes: u64,
     items: u64,
     retries: u64,
+    failed: u64,
 }
 
 /// The progress display.
@@ -90,6 +108,7 @@ impl Progress {
                 nodes: 0,
                 items: 0,
                 retries: 0,
+                failed: 0,
             }),
         }
     }
@@ -117,14 +136,41 @@ impl Progress {
                         .progress_chars("=> "),
                     );
                     bar.set_prefix(path.clone());
-                    s.fanouts.insert(path.clone(), Fanout { bar, retries: 0 });
+                    let f = Fanout {
+                        bar,
+                        in_flight: HashSet::new(),
+                        retries: 0,
+                        failed: 0,
+                    };
+                    f.show();
+                    s.fanouts.insert(path.clone(), f);
                 }
             }
-            EventKind::ItemFinished { path, of, .. } => {
-                s.items += 1;
-                if let Some(f) = s.fanouts.get(path) {
+            EventKind::ItemStarted { path, index, of } => {
+                if let Some(f) = s.fanouts.get_mut(path) {
                     f.bar.set_length(*of as u64);
+                    f.in_flight.insert(*index);
+                    f.show();
+                }
+            }
+            EventKind::ItemFailed {
+                path, index, of, ..
+            } => {
+                s.failed += 1;
+                if let Some(f) = s.fanouts.get_mut(path) {
+                    f.bar.set_length(*of as u64);
+                    f.in_flight.remove(index);
+                    f.failed += 1;
+                    f.show();
+                }
+            }
+            EventKind::ItemFinished { path, index, of } => {
+                s.items += 1;
+                if let Some(f) = s.fanouts.get_mut(path) {
+                    f.bar.set_length(*of as u64);
+                    f.in_flight.remove(index);
                     f.bar.inc(1);
+                    f.show();
                 }
             }
             EventKind::NodeRetry { path, .. } => {
@@ -138,7 +184,7 @@ impl Progress {
                     .cloned();
                 if let Some(f) = owner.and_then(|k| s.fanouts.get_mut(&k)) {
                     f.retries += 1;
-                    f.bar.set_message(format!("{} retries", f.retries));
+                    f.show();
                 }
             }
             EventKind::NodeFinished { path, .. } => {
@@ -160,7 +206,7 @@ impl Progress {
                     f.bar.finish_and_clear();
                 }
                 s.current.finish_and_clear();
-                let summary = format!(
+                let mut summary = format!(
                     "{} in {:.1}s: {} node visits, {} items, {} retries",
                     if failed { "failed" } else { "finished" },
                     self.started.elapsed().as_secs_f64(),
@@ -168,6 +214,9 @@ impl Progress {
                     s.items,
                     s.retries
                 );
+                if s.failed > 0 {
+                    summary.push_str(&format!(", {} items failed", s.failed));
+                }
                 let _ = self.multi.clear();
                 crate::output::errln!("{summary}");
             }

@@ -11,11 +11,14 @@ use std::process::Command;
 
 use cli_support::flowscript;
 
+// Item 7 fails both its attempts: one retry, then it fails for good (collected).
 const FLOW: &str = r#"let load = node("load", #{ exec: |p| { sleep(0.2); 1 } });
 let each = parallel("each", #{
     concurrency: 4,
+    retries: 2,
+    on_error: "collect",
     prep: |shared| { let a = []; for i in 0..20 { a.push(i); } a },
-    exec: |x| { sleep(0.05); x * 2 },
+    exec: |x| { sleep(0.1); if x == 7 { throw "seven"; } x * 2 },
     post: |shared, p, r| { shared.out = r.len(); },
 });
 load >> each;
@@ -57,7 +60,19 @@ fn on_a_terminal_the_running_node_and_a_bar_of_items_show_then_a_summary() {
     );
     assert!(screen.contains("/20 items"), "{screen}");
     assert!(
-        screen.contains("finished in ") && screen.contains("20 items, 0 retries"),
+        screen.contains(" in flight"),
+        "items in flight on the bar: {screen}"
+    );
+    assert!(
+        screen.contains("in flight, 1 retries"),
+        "the bar counts retries: {screen}"
+    );
+    assert!(
+        screen.contains("1 failed"),
+        "the bar counts failures: {screen}"
+    );
+    assert!(
+        screen.contains("finished in ") && screen.contains("20 items, 1 retries, 1 items failed"),
         "the summary line: {screen}"
     );
     assert!(

@@ -83,6 +83,8 @@ fn every_type() -> Vec<&'static str> {
             EventKind::RunStarted { .. }
             | EventKind::NodeStarted { .. }
             | EventKind::NodeRetry { .. }
+            | EventKind::ItemStarted { .. }
+            | EventKind::ItemFailed { .. }
             | EventKind::ItemFinished { .. }
             | EventKind::NodeFinished { .. }
             | EventKind::Emitted { .. }
@@ -99,6 +101,8 @@ fn every_type() -> Vec<&'static str> {
         "run_started",
         "node_started",
         "node_retry",
+        "item_started",
+        "item_failed",
         "item_finished",
         "node_finished",
         "emitted",

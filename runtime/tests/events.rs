@@ -244,3 +244,82 @@ async fn item_finished_is_only_reported_for_items_with_a_result() {
     assert!(outcome.result.is_ok());
     assert_eq!(finished_items(&events), vec![0, 1, 2]);
 }
+
+/// The item events of `events` as `(type, index)`, in order.
+fn item_events(events: &[flowscript_runtime::Event]) -> Vec<(&'static str, usize)> {
+    events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::ItemStarted { index, .. }
+            | EventKind::ItemFailed { index, .. }
+            | EventKind::ItemFinished { index, .. } => Some((e.kind.type_name(), *index)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_item_starts_then_finishes_or_fails_and_cancelled_items_do_not_fail() {
+    let src = r#"
+        let p = parallel("p", #{ ON_ERROR
+            concurrency: 2,
+            prep: |shared| [0.1, 0.5, 1.0],
+            exec: |d| { sleep(d); if d == 0.1 { throw "boom" } d },
+        });
+        flow("main", p)
+    "#;
+    // Failing fast: item 0 fails; item 1 (running) is cancelled and item 2 never starts.
+    let (_, events) = run(&src.replace("ON_ERROR", "")).await;
+    assert_eq!(
+        item_events(&events),
+        vec![("item_started", 0), ("item_started", 1), ("item_failed", 0)]
+    );
+    let failed = events.iter().find_map(|e| match &e.kind {
+        EventKind::ItemFailed { error, of, .. } => Some((error.clone(), *of)),
+        _ => None,
+    });
+    assert_eq!(failed, Some(("boom".to_string(), 3)));
+    // Collecting: the failed item's error is its result, so it also finishes.
+    let (_, events) = run(&src.replace("ON_ERROR", "on_error: \"collect\",")).await;
+    assert_eq!(
+        item_events(&events),
+        vec![
+            ("item_started", 0),
+            ("item_started", 1),
+            ("item_failed", 0),
+            ("item_finished", 0),
+            ("item_started", 2),
+            ("item_finished", 1),
+            ("item_finished", 2),
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_batch_item_that_fails_ends_the_batch_and_a_fallback_is_no_failure() {
+    let src = r#"
+        let b = batch("b", #{ FALLBACK
+            prep: |shared| [1, 2, 3],
+            exec: |x| { if x == 2 { throw "two" } x },
+        });
+        flow("main", b)
+    "#;
+    let (_, events) = run(&src.replace("FALLBACK", "")).await;
+    assert_eq!(
+        item_events(&events),
+        vec![
+            ("item_started", 0),
+            ("item_finished", 0),
+            ("item_started", 1),
+            ("item_failed", 1)
+        ]
+    );
+    let (outcome, events) = run(&src.replace("FALLBACK", "fallback: |x, e| 0,")).await;
+    assert!(outcome.result.is_ok());
+    assert!(
+        !item_events(&events)
+            .iter()
+            .any(|(t, _)| *t == "item_failed"),
+        "{events:?}"
+    );
+}

@@ -53,6 +53,27 @@ pub enum EventKind {
         /// Seconds waited before the next attempt.
         wait: f64,
     },
+    /// A batch item (or sub-run) began: it holds one of the node's `concurrency` slots until it
+    /// finishes or fails.
+    ItemStarted {
+        /// The batch node's breadcrumb.
+        path: String,
+        /// The item's index.
+        index: usize,
+        /// The number of items.
+        of: usize,
+    },
+    /// A batch item (or sub-run) failed for good: its retries (and fallback, if any) are spent.
+    ItemFailed {
+        /// The batch node's breadcrumb.
+        path: String,
+        /// The item's index.
+        index: usize,
+        /// The number of items.
+        of: usize,
+        /// The item's error.
+        error: String,
+    },
     /// A batch item finished.
     ItemFinished {
         /// The batch node's breadcrumb.
@@ -147,6 +168,8 @@ impl EventKind {
             Self::RunStarted { .. } => "run_started",
             Self::NodeStarted { .. } => "node_started",
             Self::NodeRetry { .. } => "node_retry",
+            Self::ItemStarted { .. } => "item_started",
+            Self::ItemFailed { .. } => "item_failed",
             Self::ItemFinished { .. } => "item_finished",
             Self::NodeFinished { .. } => "node_finished",
             Self::Emitted { .. } => "emitted",
@@ -227,6 +250,17 @@ mod tests {
                 attempt: 2,
                 error: s(),
                 wait: 0.0,
+            },
+            EventKind::ItemStarted {
+                path: s(),
+                index: 0,
+                of: 1,
+            },
+            EventKind::ItemFailed {
+                path: s(),
+                index: 0,
+                of: 1,
+                error: s(),
             },
             EventKind::ItemFinished {
                 path: s(),

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use rhai::{Array, Dynamic, Map};
 
 use super::crumb::Crumb;
-use super::fanout::{self, collected, first_failure, has_result};
+use super::fanout::{self, collected, first_failure};
 use super::hook::{call, describe_value, post_action};
-use super::node::{item_finished, items_of, run_node};
+use super::node::{item_ended, item_started, items_of, run_node};
 use super::{Failure, RunCx};
 use crate::events::EventKind;
 use crate::graph::{HookKind, NodeId, NodeKind, OnError, Target};
@@ -51,8 +51,10 @@ pub(crate) fn run_flow(
             let of = maps.len();
             for (i, item) in maps.into_iter().enumerate() {
                 let sub = Arc::new(merge(&params, &item));
-                orchestrate(cx, id, &sub, &Crumb::Item(crumb, i))?;
-                item_finished(cx, crumb, i, of);
+                item_started(cx, crumb, i, of);
+                let r = orchestrate(cx, id, &sub, &Crumb::Item(crumb, i));
+                item_ended(cx, crumb, i, of, &r, false);
+                r?;
             }
             Dynamic::UNIT
         }
@@ -102,10 +104,9 @@ fn gather_runs(
     let of = maps.len();
     let subs: Vec<Arc<Map>> = maps.iter().map(|m| Arc::new(merge(params, m))).collect();
     let results = fanout::gather(cx, id, of, crumb, move |cx, i, parent| {
+        item_started(cx, parent, i, of);
         let r = orchestrate(cx, id, &subs[i], &Crumb::Item(parent, i));
-        if has_result(&r, collect) {
-            item_finished(cx, parent, i, of);
-        }
+        item_ended(cx, parent, i, of, &r, collect);
         r
     })?;
     if collect {

@@ -104,14 +104,10 @@ fn run_batch(
     let results: Array = if spec.kind == NodeKind::Batch {
         let mut out = Array::with_capacity(of);
         for (i, item) in items.iter().enumerate() {
-            out.push(exec_with_retry(
-                cx,
-                id,
-                item,
-                params,
-                &Crumb::Item(crumb, i),
-            )?);
-            item_finished(cx, crumb, i, of);
+            item_started(cx, crumb, i, of);
+            let r = exec_with_retry(cx, id, item, params, &Crumb::Item(crumb, i));
+            item_ended(cx, crumb, i, of, &r, false);
+            out.push(r?);
         }
         out
     } else {
@@ -126,9 +122,41 @@ fn run_batch(
     )
 }
 
-/// Report item `index` of `of` as finished.
-pub(crate) fn item_finished(cx: &RunCx, crumb: &Crumb, index: usize, of: usize) {
+/// Report item `index` of `of` as started (it holds a slot from now on).
+pub(crate) fn item_started(cx: &RunCx, crumb: &Crumb, index: usize, of: usize) {
     if cx.events.enabled() {
+        cx.events.emit(EventKind::ItemStarted {
+            path: crumb.to_string(),
+            index,
+            of,
+        });
+    }
+}
+
+/// Report how item `index` of `of` ended: `item_failed` for an error (not for a cancellation),
+/// and `item_finished` when it has a result for post (a value, or with `collect` its error).
+pub(crate) fn item_ended<T>(
+    cx: &RunCx,
+    crumb: &Crumb,
+    index: usize,
+    of: usize,
+    r: &Result<T, Failure>,
+    collect: bool,
+) {
+    if !cx.events.enabled() {
+        return;
+    }
+    if let Err(f) = r {
+        if !f.is_cancelled() {
+            cx.events.emit(EventKind::ItemFailed {
+                path: crumb.to_string(),
+                index,
+                of,
+                error: f.message.clone(),
+            });
+        }
+    }
+    if has_result(r, collect) {
         cx.events.emit(EventKind::ItemFinished {
             path: crumb.to_string(),
             index,
@@ -149,10 +177,9 @@ fn gather(
     let of = items.len();
     let params = params.clone();
     let results = fanout::gather(cx, id, of, crumb, move |cx, i, parent| {
+        item_started(cx, parent, i, of);
         let r = exec_with_retry(cx, id, &items[i], &params, &Crumb::Item(parent, i));
-        if has_result(&r, collect) {
-            item_finished(cx, parent, i, of);
-        }
+        item_ended(cx, parent, i, of, &r, collect);
         r
     })?;
     if collect {

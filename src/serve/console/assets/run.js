@@ -9,7 +9,8 @@ import { Prompts } from "./prompts.js";
 /** Every event type of the stream (docs/serve.md); EventSource delivers named events only to
  *  listeners of their name. */
 const TYPES = [
-  "run_started", "node_started", "node_retry", "item_finished", "node_finished", "emitted",
+  "run_started", "node_started", "node_retry", "item_started", "item_failed", "item_finished",
+  "node_finished", "emitted",
   "warning", "input_required", "input_received", "llm_usage", "run_finished", "run_failed",
   "stream_error",
 ];
@@ -31,6 +32,8 @@ function describe(e) {
     case "run_started": return `flow ${e.flow} (${e.file})`;
     case "node_started": return `${e.path} (${e.kind})${e.attempt > 1 ? `, attempt ${e.attempt}` : ""}`;
     case "node_retry": return `${e.path}: attempt ${e.attempt} in ${e.wait}s after: ${brief(e.error)}`;
+    case "item_started": return `${e.path}: item ${Number(e.index) + 1} of ${e.of} started`;
+    case "item_failed": return `${e.path}: item ${Number(e.index) + 1} of ${e.of} failed: ${brief(e.error)}`;
     case "item_finished": return `${e.path}: item ${Number(e.index) + 1} of ${e.of}`;
     case "node_finished": return `${e.path} → ${e.action} (${Math.round(Number(e.ms) || 0)} ms)`;
     case "emitted": return e.data && e.data.type === "chunk" ? `chunk ${brief(e.data.text)}` : brief(e.data);

@@ -18,7 +18,10 @@ pub fn of(kind: &EventKind) -> usize {
             EventKind::RunStarted { flow, file } => flow.len() + file.len(),
             EventKind::NodeStarted { path, .. } => path.len() + NUMBER,
             EventKind::NodeRetry { path, error, .. } => path.len() + error.len() + 2 * NUMBER,
-            EventKind::ItemFinished { path, .. } => path.len() + 2 * NUMBER,
+            EventKind::ItemStarted { path, .. } | EventKind::ItemFinished { path, .. } => {
+                path.len() + 2 * NUMBER
+            }
+            EventKind::ItemFailed { path, error, .. } => path.len() + error.len() + 2 * NUMBER,
             EventKind::NodeFinished { path, action, .. } => path.len() + action.len() + NUMBER,
             EventKind::Emitted { data } => value(data),
             EventKind::InputRequired { key, prompt } => key.len() + prompt.len(),

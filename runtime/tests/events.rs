@@ -217,12 +217,9 @@ async fn a_run_without_a_sink_still_works() {
 }
 
 fn finished_items(events: &[flowscript_runtime::Event]) -> Vec<usize> {
-    events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::ItemFinished { index, .. } => Some(*index),
-            _ => None,
-        })
+    item_events(events)
+        .into_iter()
+        .filter_map(|(t, i)| (t == "item_finished").then_some(i))
         .collect()
 }
 

@@ -20,15 +20,7 @@ impl<W: Write + Send> JsonlSink<W> {
     pub fn new(w: W) -> Self {
         Self(Mutex::new(w))
     }
-}
 
-impl<W: Write + Send> EventSink for JsonlSink<W> {
-    fn event(&self, event: Event) {
-        self.write(&event);
-    }
-}
-
-impl<W: Write + Send> JsonlSink<W> {
     /// Write one event as a line, for sinks that also look at it.
     pub fn write(&self, event: &Event) {
         let mut w = self.0.lock();
@@ -37,6 +29,12 @@ impl<W: Write + Send> JsonlSink<W> {
             let _ = w.write_all(b"\n");
             let _ = w.flush();
         }
+    }
+}
+
+impl<W: Write + Send> EventSink for JsonlSink<W> {
+    fn event(&self, event: Event) {
+        self.write(&event);
     }
 }
 

@@ -146,10 +146,11 @@ pub(crate) fn item_ended<T>(
     if !cx.events.enabled() {
         return;
     }
+    let path = crumb.to_string();
     if let Err(f) = r {
         if !f.is_cancelled() {
             cx.events.emit(EventKind::ItemFailed {
-                path: crumb.to_string(),
+                path: path.clone(),
                 index,
                 of,
                 error: f.message.clone(),
@@ -157,11 +158,7 @@ pub(crate) fn item_ended<T>(
         }
     }
     if has_result(r, collect) {
-        cx.events.emit(EventKind::ItemFinished {
-            path: crumb.to_string(),
-            index,
-            of,
-        });
+        cx.events.emit(EventKind::ItemFinished { path, index, of });
     }
 }
 

@@ -36,18 +36,16 @@ pub struct AppState {
 const OPENAPI: &str = include_str!("openapi.json");
 
 /// `GET /openapi.json`.
-async fn openapi() -> impl IntoResponse {
-    (
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        OPENAPI,
-    )
+async fn openapi() -> axum::response::Response {
+    json_bytes(OPENAPI)
 }
 
-/// JSON already written (e.g. [`crate::serve::runs::Run::view_json`]) as a `200` answer.
-pub fn json_bytes(json: Vec<u8>) -> axum::response::Response {
+/// JSON already written (the OpenAPI document, [`crate::serve::runs::Run::view_json`]) as a
+/// `200` answer.
+pub fn json_bytes(json: impl Into<axum::body::Body>) -> axum::response::Response {
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
-        json,
+        json.into(),
     )
         .into_response()
 }

@@ -63,12 +63,10 @@ impl State {
             }
             match self.cursor.next().await {
                 Some(Next::Event(e)) => {
-                    if e.kind == "emitted" {
-                        if let Some(text) = chunk_text(&e.event.kind) {
-                            self.streamed = true;
-                            let c = self.chunk(json!({"content": text}), Value::Null);
-                            self.queue.push_back(c);
-                        }
+                    if let Some(text) = chunk_text(&e.event.kind) {
+                        self.streamed = true;
+                        let c = self.chunk(json!({"content": text}), Value::Null);
+                        self.queue.push_back(c);
                     }
                 }
                 Some(Next::Dropped { .. }) | None => self.end(),

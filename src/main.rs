@@ -15,8 +15,8 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 /// mimalloc, counted: a script that allocates past the `memory` limit is stopped
 /// with an error instead of the process being killed.
 #[global_allocator]
-static ALLOC: flowscript_runtime::co::memory::Counting<mimalloc::MiMalloc> =
-    flowscript_runtime::co::memory::Counting::new(mimalloc::MiMalloc);
+static ALLOC: flowscript_runtime::Counting<mimalloc::MiMalloc> =
+    flowscript_runtime::Counting::new(mimalloc::MiMalloc);
 
 /// Write LLM and data pipelines as small Rhai scripts and run them fast and concurrently.
 #[derive(Parser)]

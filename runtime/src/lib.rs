@@ -14,20 +14,32 @@
 //! # }
 //! ```
 
-pub mod co;
+#![warn(unreachable_pub)]
+
+// The layers, bottom first, are drawn in ARCHITECTURE.md. `co`, `value`, `host`, `script` and
+// `exec` are internals: what an embedder, the CLI, `serve` and the language server need is
+// re-exported below.
+mod co;
+pub mod diagnostic;
 pub mod events;
-pub mod exec;
+mod exec;
 pub mod graph;
-pub mod host;
+mod host;
 pub mod limits;
 mod load;
-pub mod script;
+mod script;
 pub mod span;
+mod value;
 
+pub use co::memory::Counting;
+pub use diagnostic::{Diagnostic, Fix, Severity};
 pub use events::{Event, EventKind, EventSink};
 pub use exec::{Program, RunError, RunOptions, RunOutcome};
-pub use graph::{Diagnostic, FlowGraph, Severity};
+pub use graph::FlowGraph;
+pub use host::{Answer, Denied, Grant, HumanInput, Permissions};
 pub use limits::Limits;
 pub use load::{LoadOptions, Loaded, ReadError, Runtime, RuntimeConfig};
+pub use script::engine::PrintTo;
+pub use script::record::RecordLimits;
 pub use span::Span;
 pub use tokio_util::sync::CancellationToken;

@@ -285,6 +285,17 @@ fn show_bytes(n: usize) -> String {
     n.to_string()
 }
 
+/// `<what>: the `<name>` limit is <value> (raise it with --limit <name>=...)`.
+pub(crate) fn limit_message(what: &str, name: &str, limits: &Limits) -> String {
+    match Limits::info(name) {
+        Some(info) => format!(
+            "{what}: the `{name}` limit is {} (flowscript run --limit {name}=... raises it)",
+            info.show(info.get(limits))
+        ),
+        None => what.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

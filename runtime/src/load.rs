@@ -6,15 +6,16 @@ use std::sync::{Arc, OnceLock};
 
 use rhai::{Engine, OptimizationLevel, Scope};
 
+use crate::diagnostic::Diagnostic;
 use crate::exec::Program;
-use crate::graph::build::{self, RecordLimits};
+use crate::graph::FlowGraph;
+use crate::graph::facts::ScriptFacts;
 use crate::graph::validate::validate;
-use crate::graph::{Diagnostic, FlowGraph};
 use crate::host::Grant;
+use crate::host::ImportPolicy;
 use crate::limits::Limits;
 use crate::script::engine::{EngineKind, PrintTo, new_engine};
-use crate::script::facts::ScriptFacts;
-use crate::script::modules::ImportPolicy;
+use crate::script::record::{self, RecordLimits};
 use crate::span::{SourceLines, Span};
 
 /// The flowscript runtime: the engines shared by every load and run (one records graphs, one
@@ -217,7 +218,7 @@ impl Runtime {
         // The top level runs on a stack of its own: whatever thread loads the script, values it
         // builds cannot overflow that thread's stack (see `co::stack_pool`).
         let (recorded, top_error) = crate::co::on_own_stack(|| {
-            let (recorder, value) = build::record(
+            let (recorder, value) = record::record(
                 file.clone(),
                 ast.clone(),
                 facts.clone(),

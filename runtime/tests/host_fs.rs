@@ -6,7 +6,7 @@ mod host_support;
 
 use std::path::Path;
 
-use flowscript_runtime::host::{Grant, Permissions};
+use flowscript_runtime::{Grant, Permissions};
 use host_support::*;
 use serde_json::json;
 

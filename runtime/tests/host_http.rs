@@ -7,7 +7,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use flowscript_runtime::CancellationToken;
-use flowscript_runtime::host::Permissions;
+use flowscript_runtime::Permissions;
 use peer::{Reply, allow, run_allowed, serve, store};
 use serde_json::{Value, json};
 

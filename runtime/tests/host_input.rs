@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use flowscript_runtime::host::{Answer, HumanInput};
+use flowscript_runtime::{Answer, HumanInput};
 use flowscript_runtime::{CancellationToken, Event, EventKind, RunOptions, RunOutcome};
 use parking_lot::Mutex;
 use serde_json::{Value, json};

@@ -6,7 +6,7 @@ mod support;
 
 use std::time::Duration;
 
-use flowscript_runtime::host::Permissions;
+use flowscript_runtime::Permissions;
 use flowscript_runtime::{CancellationToken, EventKind};
 use peer::{Reply, allow, run_allowed, serve, store};
 use serde_json::{Value, json};

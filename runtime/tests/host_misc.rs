@@ -4,7 +4,7 @@
 mod host_support;
 
 use flowscript_runtime::EventKind;
-use flowscript_runtime::host::{Grant, Permissions};
+use flowscript_runtime::{Grant, Permissions};
 use host_support::*;
 use serde_json::json;
 

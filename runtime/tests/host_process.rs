@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use flowscript_runtime::CancellationToken;
-use flowscript_runtime::host::{Grant, Permissions};
+use flowscript_runtime::{Grant, Permissions};
 use host_support::*;
 use serde_json::json;
 

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
-use flowscript_runtime::host::{Grant, Permissions};
+use flowscript_runtime::{Grant, Permissions};
 use proptest::prelude::*;
 
 /// What a name in the model is.

@@ -6,7 +6,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use flowscript_runtime::graph::build::RecordLimits;
+use flowscript_runtime::RecordLimits;
 use flowscript_runtime::{Runtime, Severity};
 use serde_json::json;
 use support::*;

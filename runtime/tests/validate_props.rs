@@ -4,9 +4,9 @@
 
 use std::collections::HashSet;
 
+use flowscript_runtime::graph::facts::ScriptFacts;
 use flowscript_runtime::graph::validate::validate;
 use flowscript_runtime::graph::{Branch, Edge, FlowGraph, NodeKind, NodeOptions, NodeSpec, Target};
-use flowscript_runtime::script::facts::ScriptFacts;
 use flowscript_runtime::{Runtime, Span};
 use proptest::prelude::*;
 

@@ -2,7 +2,7 @@
 //! unless a flag allows it (docs/security.md).
 
 use clap::Args;
-use flowscript_runtime::host::{Grant, Permissions};
+use flowscript_runtime::{Grant, Permissions};
 
 /// Deno-style permissions: effects are denied unless allowed.
 #[derive(Args)]

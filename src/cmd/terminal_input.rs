@@ -4,7 +4,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::{Arc, OnceLock};
 
-use flowscript_runtime::host::{Answer, HumanInput};
+use flowscript_runtime::{Answer, HumanInput};
 use serde_json::Value;
 use tokio::sync::{Mutex, mpsc};
 

@@ -12,7 +12,6 @@
 
 use flowscript_bench::{
     Record, Stopwatch, arg, current_rss_mb, input, load, max, median, min, peak_rss_mb, r3, run,
-    vm_hwm_mb,
 };
 use serde_json::json;
 
@@ -76,7 +75,6 @@ fn main() {
         "cpu_s": r3(median(&cpus)),
         "rss_before_mb": rss_before,
         "peak_rss_mb": peak_rss_mb(),
-        "vm_hwm_mb": vm_hwm_mb(),
     });
     rec.emit(
         json!({ "n": n, "sleep_s": SLEEP_S, "repeats": repeats }),

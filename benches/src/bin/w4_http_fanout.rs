@@ -21,8 +21,8 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
 use flowscript_bench::{Record, Stopwatch, arg, arg_or, input, load, max, median, min, r3};
+use flowscript_runtime::Permissions;
 use flowscript_runtime::RunOptions;
-use flowscript_runtime::host::Permissions;
 use serde_json::{Value, json};
 
 fn script(url: &str) -> String {

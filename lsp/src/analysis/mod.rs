@@ -25,10 +25,10 @@ use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use flowscript_runtime::PrintTo;
+use flowscript_runtime::RecordLimits;
 use flowscript_runtime::graph::NodeId;
-use flowscript_runtime::graph::build::RecordLimits;
-use flowscript_runtime::script::engine::PrintTo;
-use flowscript_runtime::script::facts::{Returned, ScriptFacts};
+use flowscript_runtime::graph::facts::{Returned, ScriptFacts};
 use flowscript_runtime::{FlowGraph, LoadOptions, Runtime, RuntimeConfig};
 
 pub use actions::Fix;

@@ -94,6 +94,6 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for Counting<A> {
 }
 
 /// The live heap in bytes, as last folded (0 when [`Counting`] is not installed).
-pub fn live_bytes() -> usize {
+pub(crate) fn live_bytes() -> usize {
     usize::try_from(TOTAL.load(Ordering::Relaxed)).unwrap_or(0)
 }

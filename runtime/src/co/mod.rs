@@ -12,8 +12,13 @@
 //! after every resume (it may resume on another worker thread), read only through
 //! `#[inline(never)]` accessors so its address is never cached across a suspension.
 
-pub mod memory;
+// The one module that may: the workspace denies `unsafe_code` everywhere else.
+#![allow(unsafe_code)]
+
+pub(crate) mod memory;
 mod stack_pool;
+#[cfg(test)]
+mod tests;
 
 use std::cell::Cell;
 use std::future::Future;
@@ -28,15 +33,31 @@ use corosensei::{Coroutine, CoroutineResult, Yielder};
 use tokio_util::sync::CancellationToken;
 
 /// A host operation's future, run by the driver while the script is suspended.
-pub type HostFuture = Pin<Box<dyn Future<Output = Result<rhai::Dynamic, String>> + Send>>;
+pub(crate) type HostFuture = Pin<Box<dyn Future<Output = Result<rhai::Dynamic, String>> + Send>>;
 
 /// Why a suspended script did not get its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Interrupt {
+pub(crate) enum Interrupt {
     /// The run or the item's siblings were cancelled.
     Cancelled,
     /// The exec attempt's `timeout` passed.
     TimedOut,
+}
+
+impl Interrupt {
+    /// The message a script is terminated with: `cancelled` or `timed out`.
+    pub(crate) fn message(self) -> &'static str {
+        match self {
+            Interrupt::Cancelled => "cancelled",
+            Interrupt::TimedOut => "timed out",
+        }
+    }
+}
+
+impl std::fmt::Display for Interrupt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message())
+    }
 }
 
 /// What a suspension returns to the script.
@@ -96,13 +117,13 @@ fn with_context<R>(f: impl FnOnce(&Context) -> R) -> Option<R> {
 }
 
 /// Whether this thread is running a script inside a coroutine (false in record mode).
-pub fn in_coroutine() -> bool {
+pub(crate) fn in_coroutine() -> bool {
     !current().is_null()
 }
 
 /// Why a host call could not wait.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SuspendError {
+pub(crate) enum SuspendError {
     /// Not inside a coroutine: the graph is being recorded, host I/O is not allowed.
     NotRunning,
     /// Inside code that must not wait (the text says where, e.g. "shared.update's closure").
@@ -112,7 +133,7 @@ pub enum SuspendError {
 }
 
 /// Suspend the current script until `fut` completes, and return its output.
-pub fn suspend(fut: HostFuture) -> Result<Result<rhai::Dynamic, String>, SuspendError> {
+pub(crate) fn suspend(fut: HostFuture) -> Result<Result<rhai::Dynamic, String>, SuspendError> {
     suspend_with(fut, false)
 }
 
@@ -177,7 +198,7 @@ impl Context {
 
 /// Called from Rhai's progress callback every few hundred operations: stop the script when it
 /// was cancelled or timed out, and yield to other tasks when its time slice is used up.
-pub fn on_progress() -> Option<Interrupt> {
+pub(crate) fn on_progress() -> Option<Interrupt> {
     with_context(|cx| {
         if let Some(i) = cx.interrupt() {
             return Some(i);
@@ -206,7 +227,7 @@ pub fn on_progress() -> Option<Interrupt> {
 
 /// Run `f` with suspension forbidden (while a lock is held across script code, or while code
 /// must stay on this thread); `place` names where, for the error a wait gets.
-pub fn without_suspend<R>(place: &'static str, f: impl FnOnce() -> R) -> R {
+pub(crate) fn without_suspend<R>(place: &'static str, f: impl FnOnce() -> R) -> R {
     let outer = with_context(|cx| {
         cx.no_suspend.set(cx.no_suspend.get() + 1);
         cx.no_suspend_in.replace(place)
@@ -223,7 +244,7 @@ pub fn without_suspend<R>(place: &'static str, f: impl FnOnce() -> R) -> R {
 
 /// Run `f` with a deadline for every wait and every script slice inside it (an exec attempt's
 /// `timeout`). Returns `f`'s result and whether the deadline passed.
-pub fn with_timeout<R>(timeout: Option<Duration>, f: impl FnOnce() -> R) -> (R, bool) {
+pub(crate) fn with_timeout<R>(timeout: Option<Duration>, f: impl FnOnce() -> R) -> (R, bool) {
     let Some(timeout) = timeout else {
         return (f(), false);
     };
@@ -238,7 +259,12 @@ pub fn with_timeout<R>(timeout: Option<Duration>, f: impl FnOnce() -> R) -> (R, 
     let r = f();
     let timed_out = with_context(|cx| {
         cx.deadline.set(previous);
-        cx.timed_out.replace(false)
+        let timed_out = cx.timed_out.get();
+        // When the deadline that passed was an enclosing timeout's, it stays timed out: the
+        // enclosing call reports it too, and its remaining waits fail.
+        let enclosing_passed = previous.is_some_and(|p| tokio::time::Instant::now() >= p);
+        cx.timed_out.set(timed_out && enclosing_passed);
+        timed_out
     })
     .unwrap_or(false);
     (r, timed_out)
@@ -246,26 +272,26 @@ pub fn with_timeout<R>(timeout: Option<Duration>, f: impl FnOnce() -> R) -> (R, 
 
 /// The cancellation token of the current coroutine (`None` outside coroutines): work started
 /// on its behalf, such as parallel items, should hang below it.
-pub fn current_token() -> Option<CancellationToken> {
+pub(crate) fn current_token() -> Option<CancellationToken> {
     with_context(|cx| cx.token.clone())
 }
 
 /// Per-run data a coroutine carries for the host functions it calls (the run's permissions,
 /// event emitter and clients); work spawned on its behalf passes it on.
-pub type Data = Arc<dyn std::any::Any + Send + Sync>;
+pub(crate) type Data = Arc<dyn std::any::Any + Send + Sync>;
 
 /// The current coroutine's data (`None` outside coroutines or when it has none).
-pub fn data() -> Option<Data> {
+pub(crate) fn data() -> Option<Data> {
     with_context(|cx| cx.data.clone()).flatten()
 }
 
 /// The current coroutine's data as a `T`.
-pub fn data_as<T: Send + Sync + 'static>() -> Option<Arc<T>> {
+pub(crate) fn data_as<T: Send + Sync + 'static>() -> Option<Arc<T>> {
     data().and_then(|d| d.downcast::<T>().ok())
 }
 
 /// Whether the current coroutine has been cancelled.
-pub fn is_cancelled() -> bool {
+pub(crate) fn is_cancelled() -> bool {
     with_context(|cx| cx.cancelled.load(Ordering::Relaxed)).unwrap_or(false)
 }
 
@@ -279,7 +305,14 @@ struct SendCo<R>(Option<Co<R>>, Arc<AtomicBool>);
 // thread-affine state, the `CURRENT` pointer, is cleared before each yield and re-installed by
 // the coroutine after each resume, on whatever thread resumed it. Host functions that suspend
 // hold no locks or thread-local borrows across the suspension (`without_suspend` enforces it for
-// the store lock).
+// the store's reentrant lock, whose owner is a thread id and must not change while held).
+// Rhai's own frames may hold guards of its `sync` locks across a suspension (a method call on a
+// shared variable keeps `std::sync::RwLock`'s write guard while the method runs): std's lock on
+// Linux is a futex with no owning thread, so releasing it after resuming elsewhere is sound; the
+// guard's `!Send` only forbids what this platform's implementation does not need. Another
+// coroutine locking the same variable meanwhile blocks its worker until the holder resumes
+// (Rhai's locks block); captures are copied per hook call, so only a shared value a script
+// passes between concurrent items can be contended that way.
 unsafe impl<R: Send> Send for SendCo<R> {}
 
 impl<R> Drop for SendCo<R> {
@@ -307,7 +340,7 @@ impl<R> Drop for SendCo<R> {
 /// any script coroutine (nothing can suspend). Record mode runs the top level here, so a deeply
 /// nested value overflows no thread's stack, whatever thread loads the script. If no stack can
 /// be mapped, `f` runs on the caller's stack.
-pub fn on_own_stack<R>(f: impl FnOnce() -> R) -> R {
+pub(crate) fn on_own_stack<R>(f: impl FnOnce() -> R) -> R {
     let Ok(mut stack) = stack_pool::take() else {
         return f();
     };
@@ -323,7 +356,7 @@ pub fn on_own_stack<R>(f: impl FnOnce() -> R) -> R {
 
 /// Errors starting a coroutine.
 #[derive(Debug, thiserror::Error)]
-pub enum CoError {
+pub(crate) enum CoError {
     /// No stack could be mapped (too many in flight for `vm.max_map_count`).
     #[error("could not allocate a coroutine stack: {0}")]
     Stack(#[from] std::io::Error),
@@ -332,7 +365,7 @@ pub enum CoError {
 /// Run `body` in a coroutine, awaiting its host futures on the current task, until it returns.
 /// When `cancel` fires, the script's current and later waits fail with
 /// [`Interrupt::Cancelled`] and its loops stop at their next progress check.
-pub async fn run<R, F>(
+pub(crate) async fn run<R, F>(
     cancel: &CancellationToken,
     data: Option<Data>,
     body: F,
@@ -403,7 +436,7 @@ where
 
 /// Suspend the current script until `fut` completes and return its output, whatever its type
 /// (for the executor's own waits, such as gathering parallel items).
-pub fn await_value<T, F>(fut: F) -> Result<T, SuspendError>
+pub(crate) fn await_value<T, F>(fut: F) -> Result<T, SuspendError>
 where
     T: Send + 'static,
     F: Future<Output = T> + Send + 'static,
@@ -414,7 +447,7 @@ where
 /// Like [`await_value`], for a future that ends promptly by itself once the current
 /// coroutine's [`current_token`] is cancelled: it is awaited to completion rather than dropped
 /// (parallel items are cancelled and joined, not abandoned).
-pub fn await_shielded<T, F>(fut: F) -> Result<T, SuspendError>
+pub(crate) fn await_shielded<T, F>(fut: F) -> Result<T, SuspendError>
 where
     T: Send + 'static,
     F: Future<Output = T> + Send + 'static,

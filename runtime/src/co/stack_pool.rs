@@ -10,7 +10,7 @@ use corosensei::stack::{DefaultStack, Stack};
 use parking_lot::Mutex;
 
 /// Virtual size of each stack (reserved address space, not memory).
-pub const STACK_SIZE: usize = 256 * 1024 * 1024;
+pub(super) const STACK_SIZE: usize = 256 * 1024 * 1024;
 
 /// How much of a stack's top stays resident across reuse; a stack used below it is trimmed.
 const HOT: usize = 1024 * 1024;
@@ -21,7 +21,7 @@ const KEEP: usize = 16 * 1024;
 static POOL: Mutex<Vec<DefaultStack>> = Mutex::new(Vec::new());
 
 /// A stack from the pool, or a new one.
-pub fn take() -> std::io::Result<DefaultStack> {
+pub(super) fn take() -> std::io::Result<DefaultStack> {
     if let Some(stack) = POOL.lock().pop() {
         return Ok(stack);
     }
@@ -29,7 +29,7 @@ pub fn take() -> std::io::Result<DefaultStack> {
 }
 
 /// Return a stack whose coroutine has finished.
-pub fn give(stack: DefaultStack) {
+pub(super) fn give(stack: DefaultStack) {
     trim(&stack);
     let mut pool = POOL.lock();
     if pool.len() < KEEP {

@@ -24,7 +24,11 @@ pub(crate) struct Failure {
 
 impl Failure {
     /// A failure with a plain message.
-    pub fn new(message: impl Into<String>, path: impl Into<String>, span: Option<Span>) -> Self {
+    pub(crate) fn new(
+        message: impl Into<String>,
+        path: impl Into<String>,
+        span: Option<Span>,
+    ) -> Self {
         let message = message.into();
         Self {
             value: Dynamic::from(message.clone()),
@@ -36,7 +40,7 @@ impl Failure {
     }
 
     /// The run or the item's siblings were cancelled.
-    pub fn cancelled(path: impl Into<String>) -> Self {
+    pub(crate) fn cancelled(path: impl Into<String>) -> Self {
         Self {
             interrupt: Some(Interrupt::Cancelled),
             ..Self::new("cancelled", path, None)
@@ -44,7 +48,7 @@ impl Failure {
     }
 
     /// A visit stopped by cancellation or a timeout before it began.
-    pub fn interrupted(interrupt: Interrupt, path: impl Into<String>) -> Self {
+    pub(crate) fn interrupted(interrupt: Interrupt, path: impl Into<String>) -> Self {
         match interrupt {
             Interrupt::Cancelled => Self::cancelled(path),
             Interrupt::TimedOut => Self {
@@ -55,14 +59,14 @@ impl Failure {
     }
 
     /// Whether this is a cancellation (never retried, never sent to fallback).
-    pub fn is_cancelled(&self) -> bool {
+    pub(crate) fn is_cancelled(&self) -> bool {
         self.interrupt == Some(Interrupt::Cancelled)
     }
 
     /// A script error from Rhai: thrown values keep their value; other errors become their
     /// message; the innermost position in the script's own file is used (an error inside an
     /// imported module's function says where in the module).
-    pub fn from_rhai(
+    pub(crate) fn from_rhai(
         err: &EvalAltResult,
         file: &std::sync::Arc<str>,
         path: impl Into<String>,
@@ -87,10 +91,10 @@ impl Failure {
                 let message = if value.is_string() {
                     value.clone().into_string().unwrap_or_default()
                 } else {
-                    crate::script::value::to_json(value).to_string()
+                    crate::value::to_json(value).to_string()
                 };
                 // A thrown value travels on to fallback, siblings and events like a result.
-                let deep = crate::script::value::check_depth(value, MAX_DEPTH_CAP).is_err();
+                let deep = crate::value::check_depth(value, MAX_DEPTH_CAP).is_err();
                 Self {
                     value: if deep {
                         Dynamic::from(message.clone())

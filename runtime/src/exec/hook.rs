@@ -5,7 +5,7 @@ use rhai::{Dynamic, FnPtr, Map};
 
 use super::{Failure, RunCx};
 use crate::graph::{DEFAULT_ACTION, HookKind, NodeId, normalize_action};
-use crate::script::value::{check_depth, describe};
+use crate::value::{check_depth, describe};
 
 /// Call `kind`'s hook of node `id` with `args` (plus `params` if the hook takes them).
 /// A missing hook does nothing and returns `()`.

@@ -10,6 +10,7 @@ mod failure;
 mod fanout;
 mod flow;
 mod hook;
+mod items;
 mod node;
 mod retry;
 
@@ -18,13 +19,14 @@ use std::sync::Arc;
 use rhai::{AST, Engine, Map};
 use tokio_util::sync::CancellationToken;
 
+use crate::diagnostic::Diagnostic;
 use crate::events::{Emitter, EventKind, EventSink};
-use crate::graph::build::NodeHooks;
-use crate::graph::{Diagnostic, FlowGraph, NodeId, Target};
+use crate::graph::{FlowGraph, NodeId, Target};
 use crate::limits::Limits;
-use crate::script::store::Store;
-use crate::script::value::from_json_map;
+use crate::script::record::NodeHooks;
 use crate::span::Span;
+use crate::value::from_json_map;
+use crate::value::store::Store;
 
 use crumb::Crumb;
 pub(crate) use failure::Failure;
@@ -92,6 +94,8 @@ impl std::fmt::Display for RunError {
         Ok(())
     }
 }
+
+impl std::error::Error for RunError {}
 
 /// How a run ended, with the store as it stood.
 #[derive(Debug, Clone)]
@@ -178,7 +182,7 @@ impl Program {
             events: events.clone(),
             cancel: opts.cancel.clone(),
         });
-        let imports = Arc::new(crate::script::modules::ImportPolicy {
+        let imports = Arc::new(crate::host::ImportPolicy {
             root: cx.prog.module_root.clone(),
             read: opts.permissions.read.clone(),
         });

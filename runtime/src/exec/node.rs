@@ -7,8 +7,9 @@ use std::time::Instant;
 use rhai::{Array, Dynamic, Map};
 
 use super::crumb::Crumb;
-use super::fanout::{self, collected, first_failure, has_result};
-use super::hook::{call, describe_value, post_action};
+use super::fanout::{self, collected, first_failure};
+use super::hook::{call, post_action};
+use super::items::{item_ended, item_started, items_of};
 use super::retry::exec_with_retry;
 use super::{Failure, RunCx, flow};
 use crate::co;
@@ -61,35 +62,6 @@ pub(crate) fn run_node(
     Ok(action)
 }
 
-/// Prep's value as the list of items: an array, or `()` for none.
-pub(crate) fn items_of(
-    cx: &RunCx,
-    id: NodeId,
-    prep: &Dynamic,
-    crumb: &Crumb,
-) -> Result<Array, Failure> {
-    if prep.is_unit() {
-        return Ok(Array::new());
-    }
-    match prep.read_lock::<Array>() {
-        Some(a) => Ok(a.clone()),
-        None => {
-            let spec = &cx.prog.graph.nodes[id];
-            let span = spec.prep.as_ref().map_or(&spec.span, |h| &h.span);
-            Err(Failure::new(
-                format!(
-                    "prep of {}('{}') must return an array of items (or () for none), but returned {}",
-                    spec.kind.constructor(),
-                    spec.name,
-                    describe_value(prep)
-                ),
-                crumb.to_string(),
-                Some(span.clone()),
-            ))
-        }
-    }
-}
-
 fn run_batch(
     cx: &Arc<RunCx>,
     id: NodeId,
@@ -120,46 +92,6 @@ fn run_batch(
         params,
         crumb,
     )
-}
-
-/// Report item `index` of `of` as started (it holds a slot from now on).
-pub(crate) fn item_started(cx: &RunCx, crumb: &Crumb, index: usize, of: usize) {
-    if cx.events.enabled() {
-        cx.events.emit(EventKind::ItemStarted {
-            path: crumb.to_string(),
-            index,
-            of,
-        });
-    }
-}
-
-/// Report how item `index` of `of` ended: `item_failed` for an error (not for a cancellation),
-/// and `item_finished` when it has a result for post (a value, or with `collect` its error).
-pub(crate) fn item_ended<T>(
-    cx: &RunCx,
-    crumb: &Crumb,
-    index: usize,
-    of: usize,
-    r: &Result<T, Failure>,
-    collect: bool,
-) {
-    if !cx.events.enabled() {
-        return;
-    }
-    let path = crumb.to_string();
-    if let Err(f) = r {
-        if !f.is_cancelled() {
-            cx.events.emit(EventKind::ItemFailed {
-                path: path.clone(),
-                index,
-                of,
-                error: f.message.clone(),
-            });
-        }
-    }
-    if has_result(r, collect) {
-        cx.events.emit(EventKind::ItemFinished { path, index, of });
-    }
 }
 
 /// A parallel node's items, gathered concurrently; results in input order.

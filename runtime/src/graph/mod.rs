@@ -1,10 +1,9 @@
 //! The flow graph as plain data: node specs, edges and the entry, each with its source span.
 //!
-//! Record mode ([`crate::graph::build`]) produces a [`FlowGraph`]; the executor, `check`, `graph`
+//! Record mode (`script::record`) produces a [`FlowGraph`]; the executor, `check`, `graph`
 //! and the language server all read this one structure.
 
-pub mod build;
-pub mod diagnostic;
+pub mod facts;
 pub mod options;
 pub mod render;
 pub mod validate;
@@ -13,7 +12,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::span::Span;
 
-pub use diagnostic::{Diagnostic, Fix, Severity};
 pub use options::{Backoff, NodeOptions, OnError};
 
 /// Index of a node in [`FlowGraph::nodes`].

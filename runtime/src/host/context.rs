@@ -7,11 +7,11 @@ use std::sync::Arc;
 use super::input::HumanInput;
 use super::permissions::Permissions;
 use crate::events::Emitter;
+use crate::host::ImportPolicy;
 use crate::limits::Limits;
-use crate::script::modules::ImportPolicy;
 
 /// Per-run state for host functions.
-pub struct HostContext {
+pub(crate) struct HostContext {
     /// What the run may touch.
     pub permissions: Permissions,
     /// Where `emit`, `log` and streamed chunks go.
@@ -28,12 +28,12 @@ pub struct HostContext {
 
 impl HostContext {
     /// The context of the run executing on this coroutine, if any.
-    pub fn current() -> Option<Arc<Self>> {
+    pub(crate) fn current() -> Option<Arc<Self>> {
         crate::co::data_as::<Self>()
     }
 
     /// The running run's limits (the defaults outside a run, e.g. while recording).
-    pub fn limits() -> Limits {
+    pub(crate) fn limits() -> Limits {
         Self::current().map_or_else(Limits::default, |h| h.limits)
     }
 }

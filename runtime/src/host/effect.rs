@@ -1,33 +1,50 @@
 //! What every host function with an effect does first: refuse to act while the graph is being
 //! recorded, check the run's permissions, and turn bad arguments into script errors.
 
-use rhai::{Dynamic, EvalAltResult, NativeCallContext};
+use std::cell::Cell;
+
+use rhai::{Dynamic, EvalAltResult, NativeCallContext, Position};
 
 use super::context::HostContext;
 use super::permissions::{Denied, Permissions};
-use crate::graph::Diagnostic;
-use crate::graph::build::with_recorder;
-use crate::script::value::describe;
+use crate::value::describe;
 
 /// A script error at the call's position.
 pub(crate) fn error(ctx: &NativeCallContext, message: impl Into<String>) -> Box<EvalAltResult> {
     EvalAltResult::ErrorRuntime(message.into().into(), ctx.call_position()).into()
 }
 
-/// Whether the graph is being recorded (the script's top level is running). If so, the call to
-/// `name` is reported as `effect-at-top-level` and the caller must not perform its effect.
+/// Where an attempted effect is reported while effects are refused: the call's name and position.
+pub(super) type RefusedEffect = fn(&str, Position);
+
+thread_local! {
+    /// While a graph is recorded on this thread: where an attempted effect is reported.
+    static REFUSING: Cell<Option<RefusedEffect>> = const { Cell::new(None) };
+}
+
+/// Run `f` with every host effect refused, each attempt handed to `report` (the script layer's
+/// record mode installs this while the top level runs; the host knows nothing of recording).
+pub(crate) fn refusing_effects<R>(report: RefusedEffect, f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<RefusedEffect>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            REFUSING.set(self.0);
+        }
+    }
+    let _restore = Restore(REFUSING.replace(Some(report)));
+    f()
+}
+
+/// Whether effects are refused here (the script's top level is running). If so, the call to
+/// `name` has been reported and the caller must not perform its effect.
 pub(crate) fn at_top_level(ctx: &NativeCallContext, name: &str) -> bool {
-    let pos = ctx.call_position();
-    with_recorder(|r| {
-        let d = Diagnostic::error(
-            "effect-at-top-level",
-            r.span(pos),
-            format!("{name}() was called while the graph is being built; it was not performed"),
-        )
-        .with_help("host I/O belongs inside a hook (prep, exec, post or fallback)");
-        r.diagnose(d);
-    })
-    .is_some()
+    match REFUSING.get() {
+        Some(report) => {
+            report(name, ctx.call_position());
+            true
+        }
+        None => false,
+    }
 }
 
 /// Check the running run's permissions (everything is denied outside a run). A denied call

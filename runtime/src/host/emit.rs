@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::context::HostContext;
 use super::effect::{at_top_level, error};
 use crate::events::EventKind;
-use crate::script::value::{check_depth, describe, to_json};
+use crate::value::{check_depth, describe, to_json};
 
 /// Send `data` (a map) as an `emitted` event.
 fn emit(ctx: NativeCallContext, data: Dynamic) -> Result<(), Box<EvalAltResult>> {
@@ -60,7 +60,7 @@ fn log(ctx: NativeCallContext, value: Dynamic) -> Result<(), Box<EvalAltResult>>
 
 /// Register `emit` and `log`. Rhai's math package has a `log(float)` (base-10 logarithm): the
 /// float overload registered here shadows it, so `log(1.5)` logs; `log(x, 10.0)` still computes.
-pub fn register(engine: &mut Engine) {
+pub(super) fn register(engine: &mut Engine) {
     const LOG: &str = "/// Write `value` to stderr (a string as it is, anything else as JSON) and send it as an\n/// `emitted` event `#{type: \"log\", message}`.";
     FuncRegistration::new("emit")
         .with_params_info(["data: Map", "()"])

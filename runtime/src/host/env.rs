@@ -22,7 +22,7 @@ fn env(ctx: NativeCallContext, name: Dynamic) -> Result<Dynamic, Box<EvalAltResu
 }
 
 /// Register `env`.
-pub fn register(engine: &mut Engine) {
+pub(super) fn register(engine: &mut Engine) {
     FuncRegistration::new("env")
         .with_params_info(["name: String", "Dynamic"])
         .with_comments([

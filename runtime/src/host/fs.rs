@@ -16,7 +16,7 @@ use super::effect::{at_top_level, call_text, error, string_arg};
 use super::permissions::Permissions;
 use super::wait;
 use crate::limits::Limits;
-use crate::script::error::limit_message;
+use crate::limits::limit_message;
 
 /// `fs::read("x"): No such file or directory (os error 2)`.
 pub(crate) fn io_error(call: &str, path: &str, e: &std::io::Error) -> String {
@@ -117,7 +117,7 @@ fn write(
             &ctx,
             format!(
                 "fs::write() takes the text to write as a string, found {}",
-                crate::script::value::describe(&text)
+                crate::value::describe(&text)
             ),
         ));
     }
@@ -172,7 +172,7 @@ fn list(ctx: NativeCallContext, dir: Dynamic) -> Result<Dynamic, Box<EvalAltResu
 }
 
 /// Register the `fs` module.
-pub fn register(engine: &mut Engine) {
+pub(crate) fn register(engine: &mut Engine) {
     let mut module = Module::new();
     FuncRegistration::new("read")
         .with_params_info(["path: String", "String"])

@@ -12,7 +12,7 @@ use rhai::{Dynamic, Engine, EvalAltResult, FuncRegistration, ImmutableString, Ma
 use super::net::{self, Request};
 use crate::co::HostFuture;
 use crate::limits::Limits;
-use crate::script::value::{describe, from_json, to_json};
+use crate::value::{describe, from_json, to_json};
 
 /// Options of `http::get` / `http::post`.
 const OPTION_KEYS: &str = "headers, timeout";
@@ -193,7 +193,7 @@ pub(crate) fn reg(name: &str, params: &[&str], doc: &str) -> FuncRegistration {
 }
 
 /// Register the `http` module.
-pub fn register(engine: &mut Engine) {
+pub(super) fn register(engine: &mut Engine) {
     const GET: &str = "/// GET `url`; returns `#{status, headers, body}` (JSON bodies parsed).\n/// Options: `#{headers: #{..}, timeout: seconds}`. Needs `--allow-net`.";
     const POST: &str = "/// POST `body` (map/array → JSON, string → text) to `url`; returns `#{status, headers, body}`.\n/// Options: `#{headers: #{..}, timeout: seconds}`. Needs `--allow-net`.";
     let mut m = Module::new();

@@ -13,10 +13,10 @@ use super::context::HostContext;
 use super::effect::{at_top_level, error};
 use crate::events::EventKind;
 use crate::limits::MAX_DURATION_SECS;
-use crate::script::value::{check_depth, describe, from_json};
+use crate::value::{check_depth, describe, from_json};
 
 /// The longest key accepted, in bytes: keys travel in URLs' bodies and event streams.
-pub const MAX_KEY_LEN: usize = 256;
+pub(crate) const MAX_KEY_LEN: usize = 256;
 
 /// An answer on its way: resolves with the value, or an error saying why none will come.
 /// Dropping it withdraws the question.
@@ -62,7 +62,7 @@ fn options(ctx: &NativeCallContext, map: &Map) -> Result<Options, Box<EvalAltRes
             "timeout" if value.is_unit() => {}
             "timeout" => {
                 // The same reading of seconds as the `timeout` option, and above 0.
-                match crate::graph::options::seconds(value) {
+                match crate::value::seconds(value) {
                     Ok(s) if s > 0.0 => opts.timeout = Some(s),
                     _ => {
                         return Err(error(
@@ -142,7 +142,7 @@ fn input(
 }
 
 /// Register `input(prompt)` and `input(prompt, options)`.
-pub fn register(engine: &mut Engine) {
+pub(crate) fn register(engine: &mut Engine) {
     const INPUT: &str = "/// Ask a person `prompt` and wait for the answer without holding a thread. Sends\n/// `input_required {key, prompt}`; `flowscript run` asks on the terminal, `flowscript serve`\n/// takes the answer at `POST /runs/{id}/input`.";
     FuncRegistration::new("input")
         .with_params_info(["prompt: String", "Dynamic"])

@@ -4,7 +4,7 @@ use rhai::{Dynamic, Engine, EvalAltResult, FuncRegistration, Module, NativeCallC
 
 use super::HostContext;
 use super::effect::{error, string_arg};
-use crate::script::value::{check_depth, from_json, to_json};
+use crate::value::{check_depth, from_json, to_json};
 
 /// Texts at least this long are parsed on the blocking pool, so a big document does not stall
 /// the worker thread other scripts are waiting on.
@@ -62,7 +62,7 @@ fn stringify_with(
 }
 
 /// Register the `json` module.
-pub fn register(engine: &mut Engine) {
+pub(super) fn register(engine: &mut Engine) {
     let mut module = Module::new();
     FuncRegistration::new("parse")
         .with_params_info(["text: String", "Dynamic"])

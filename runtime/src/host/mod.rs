@@ -2,35 +2,37 @@
 //! script's coroutine instead of blocking a thread.
 
 mod atomic_write;
-pub mod context;
+pub(crate) mod context;
 mod effect;
 mod emit;
 mod env;
 pub(crate) mod fs;
 mod http;
-pub mod input;
+mod imports;
+pub(crate) mod input;
 mod json;
 mod llm;
 mod net;
-pub mod permissions;
+pub(crate) mod permissions;
 mod process;
 mod sse;
 mod time;
 
-pub use context::HostContext;
+pub(crate) use context::HostContext;
+pub(crate) use effect::refusing_effects;
+pub(crate) use imports::ImportPolicy;
 pub use input::{Answer, HumanInput};
 pub use permissions::{Denied, Grant, Permissions};
 
 use rhai::{Dynamic, Engine, EvalAltResult, NativeCallContext};
 
 use crate::co::{self, HostFuture, SuspendError};
-use crate::script::engine::interrupt_message;
 
 /// The host's global functions (outside a module), as scripts call them.
-pub const GLOBALS: [&str; 7] = ["emit", "log", "env", "now", "sleep", "input", "print"];
+pub(crate) const GLOBALS: [&str; 7] = ["emit", "log", "env", "now", "sleep", "input", "print"];
 
 /// Register every host function.
-pub fn register(engine: &mut Engine) {
+pub(crate) fn register(engine: &mut Engine) {
     time::register(engine);
     http::register(engine);
     llm::register(engine);
@@ -44,7 +46,7 @@ pub fn register(engine: &mut Engine) {
 
 /// Suspend the calling script until `fut` completes. While the graph is being recorded, the
 /// effect is not performed: it is reported as `effect-at-top-level` and `()` is returned.
-pub fn wait(
+pub(crate) fn wait(
     ctx: &NativeCallContext,
     name: &str,
     fut: impl FnOnce() -> HostFuture,
@@ -58,7 +60,7 @@ pub fn wait(
         // Host messages name URLs; never with credentials in them.
         Ok(Err(msg)) => Err(EvalAltResult::ErrorRuntime(net::redact_urls(&msg).into(), pos).into()),
         Err(SuspendError::Interrupted(i)) => {
-            Err(EvalAltResult::ErrorTerminated(interrupt_message(i).into(), pos).into())
+            Err(EvalAltResult::ErrorTerminated(i.message().into(), pos).into())
         }
         Err(SuspendError::Forbidden(place)) => Err(EvalAltResult::ErrorRuntime(
             format!("{name}() cannot wait inside {place}").into(),

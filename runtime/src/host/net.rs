@@ -16,7 +16,7 @@ const MAX_REDIRECTS: usize = 10;
 
 /// The process's HTTP client: HTTP/1.1 with keep-alive and a generous pool, shared by every run
 /// so connections are reused across items and runs. Built once; a failure is kept and reported.
-pub fn client() -> Result<&'static Client, String> {
+pub(super) fn client() -> Result<&'static Client, String> {
     static CLIENT: OnceLock<Result<Client, String>> = OnceLock::new();
     CLIENT
         .get_or_init(|| {
@@ -39,12 +39,12 @@ pub fn client() -> Result<&'static Client, String> {
 }
 
 /// The current run's permissions (none outside a run).
-pub fn permissions() -> Permissions {
+pub(super) fn permissions() -> Permissions {
     HostContext::current().map_or_else(Permissions::default, |c| c.permissions.clone())
 }
 
 /// Parse `url` and check that the run may contact its host.
-pub fn check_url(call: &str, url: &str, perms: &Permissions) -> Result<Url, String> {
+pub(super) fn check_url(call: &str, url: &str, perms: &Permissions) -> Result<Url, String> {
     let parsed = Url::parse(url).map_err(|e| format!("{call}: invalid URL \"{url}\": {e}"))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(format!(
@@ -65,7 +65,7 @@ pub fn check_url(call: &str, url: &str, perms: &Permissions) -> Result<Url, Stri
 }
 
 /// One request to send (and re-send along redirects).
-pub struct Request {
+pub(super) struct Request {
     /// `GET`, `POST`.
     pub method: Method,
     /// Where.
@@ -78,7 +78,7 @@ pub struct Request {
 
 /// Send `req`, following redirects (each target is checked against `perms`; credentials are not
 /// sent to another origin; 303, and 301/302 after a POST, continue as a body-less GET).
-pub async fn send(
+pub(super) async fn send(
     call: &str,
     mut req: Request,
     perms: Arc<Permissions>,
@@ -129,7 +129,7 @@ pub async fn send(
 }
 
 /// Read a whole response body, up to the `string` limit.
-pub async fn read_body(
+pub(super) async fn read_body(
     call: &str,
     url: &Url,
     mut resp: reqwest::Response,
@@ -141,7 +141,7 @@ pub async fn read_body(
         if body.len() + chunk.len() > max {
             return Err(format!(
                 "{call}(\"{url}\"): {}",
-                crate::script::error::limit_message(
+                crate::limits::limit_message(
                     "the response body is larger than a string may be",
                     "string",
                     limits
@@ -154,7 +154,7 @@ pub async fn read_body(
 }
 
 /// Run `fut`, failing with a message naming the URL once `timeout` has passed.
-pub async fn with_timeout<T>(
+pub(super) async fn with_timeout<T>(
     call: &str,
     url: &str,
     timeout: Option<f64>,
@@ -169,7 +169,7 @@ pub async fn with_timeout<T>(
 }
 
 /// A `timeout` option: a finite number of seconds > 0.
-pub fn timeout_secs(call: &str, value: &rhai::Dynamic) -> Result<f64, String> {
+pub(super) fn timeout_secs(call: &str, value: &rhai::Dynamic) -> Result<f64, String> {
     let secs = value
         .as_float()
         .ok()
@@ -178,13 +178,13 @@ pub fn timeout_secs(call: &str, value: &rhai::Dynamic) -> Result<f64, String> {
         Some(s) if s.is_finite() && s > 0.0 && s <= MAX_DURATION_SECS => Ok(s),
         _ => Err(format!(
             "{call}: `timeout` must be a number of seconds > 0 and at most 365 days, found {}",
-            crate::script::value::describe(value)
+            crate::value::describe(value)
         )),
     }
 }
 
 /// A reqwest error as one line naming the call and the URL, with its causes.
-pub fn describe(call: &str, e: &reqwest::Error) -> String {
+pub(super) fn describe(call: &str, e: &reqwest::Error) -> String {
     let url = e.url().map_or_else(String::new, |u| format!("(\"{u}\")"));
     let what = if e.is_timeout() {
         "timed out"
@@ -234,7 +234,7 @@ const SECRET_PARAMS: &[&str] = &[
 
 /// `url` fit for a message: userinfo (`user:password@`) and the values of secret-looking query
 /// parameters replaced by `REDACTED`.
-pub fn redact_url(url: &Url) -> String {
+pub(super) fn redact_url(url: &Url) -> String {
     let mut url = url.clone();
     if !url.username().is_empty() || url.password().is_some() {
         let _ = url.set_password(None);
@@ -261,7 +261,7 @@ pub fn redact_url(url: &Url) -> String {
 
 /// `text` with every `http://` or `https://` URL in it passed through [`redact_url`]; a URL
 /// that does not parse loses everything between its scheme and an `@`.
-pub fn redact_urls(text: &str) -> String {
+pub(super) fn redact_urls(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = find_scheme(rest) {

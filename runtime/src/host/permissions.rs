@@ -152,7 +152,7 @@ fn resolve_root(root: &Path) -> PathBuf {
 
 /// Where a write to `path` lands: the existing file's canonical path, else the canonical folder
 /// joined with the new file's name (a name of `..` or `.` is no file).
-pub fn write_target(path: &Path) -> io::Result<PathBuf> {
+pub(crate) fn write_target(path: &Path) -> io::Result<PathBuf> {
     if let Ok(p) = std::fs::canonicalize(path) {
         return Ok(p);
     }
@@ -208,7 +208,7 @@ fn nearest_existing(path: &Path) -> PathBuf {
 
 /// An absolute, lexically normalised path (`..` resolved without touching the file system).
 /// Only a fallback: grants are checked on canonical paths.
-pub fn absolute(path: &Path) -> PathBuf {
+pub(crate) fn absolute(path: &Path) -> PathBuf {
     let joined = if path.is_absolute() {
         path.to_path_buf()
     } else {

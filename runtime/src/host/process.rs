@@ -16,7 +16,7 @@ use tokio::io::AsyncWriteExt;
 use super::effect::{at_top_level, error, permit};
 use super::permissions::Permissions;
 use super::wait;
-use crate::script::value::describe;
+use crate::value::describe;
 
 const CALL: &str = "process::run";
 
@@ -251,7 +251,7 @@ fn run_with(
 }
 
 /// Register the `process` module.
-pub fn register(engine: &mut Engine) {
+pub(super) fn register(engine: &mut Engine) {
     let mut module = Module::new();
     FuncRegistration::new("run")
         .with_params_info(["args: Array", "Map"])

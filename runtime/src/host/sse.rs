@@ -9,11 +9,11 @@
 //! line is dispatched, as servers often omit the final blank line.
 
 /// The longest line accepted; a longer one is an error rather than unbounded memory.
-pub const MAX_LINE: usize = 16 << 20;
+pub(super) const MAX_LINE: usize = 16 << 20;
 
 /// One dispatched event.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SseEvent {
+pub(super) struct SseEvent {
     /// The `event:` field, if any.
     pub event: Option<String>,
     /// The `data:` lines, joined with `\n`.
@@ -23,11 +23,11 @@ pub struct SseEvent {
 /// A line longer than [`MAX_LINE`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("an SSE line is longer than {MAX_LINE} bytes")]
-pub struct LineTooLong;
+pub(super) struct LineTooLong;
 
 /// The parser's state between reads.
 #[derive(Debug, Default)]
-pub struct SseParser {
+pub(super) struct SseParser {
     line: Vec<u8>,
     /// The previous read ended with CR: an LF starting this one belongs to it.
     after_cr: bool,
@@ -39,12 +39,12 @@ pub struct SseParser {
 
 impl SseParser {
     /// A parser at the start of a stream.
-    pub fn new() -> Self {
+    pub(super) fn new() -> Self {
         Self::default()
     }
 
     /// Feed the next bytes; returns the events they completed, in order.
-    pub fn push(&mut self, bytes: &[u8]) -> Result<Vec<SseEvent>, LineTooLong> {
+    pub(super) fn push(&mut self, bytes: &[u8]) -> Result<Vec<SseEvent>, LineTooLong> {
         let mut out = Vec::new();
         let mut rest = bytes;
         if self.after_cr {
@@ -76,7 +76,7 @@ impl SseParser {
 
     /// The stream ended: returns a last event whose lines were complete but whose blank line
     /// never came. An unterminated last line is dropped.
-    pub fn finish(&mut self) -> Option<SseEvent> {
+    pub(super) fn finish(&mut self) -> Option<SseEvent> {
         self.line.clear();
         self.dispatch()
     }

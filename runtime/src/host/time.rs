@@ -34,7 +34,7 @@ fn now() -> f64 {
 
 /// Register `sleep` for integer and float seconds, and `now`, with their signatures and doc
 /// comments for the editor.
-pub fn register(engine: &mut Engine) {
+pub(super) fn register(engine: &mut Engine) {
     const SLEEP: &str =
         "/// Wait `seconds` (0 to 365 days) without holding a thread: the run's other items go on.";
     FuncRegistration::new("now")

@@ -9,15 +9,16 @@ use rhai::{
     Position,
 };
 
-use crate::graph::build::{EndMarker, NodeRef, Recorder, label_of, with_recorder};
-use crate::graph::{Branch, DEFAULT_ACTION, Diagnostic, NodeKind, Target};
-use crate::script::value::describe;
+use crate::diagnostic::Diagnostic;
+use crate::graph::{Branch, DEFAULT_ACTION, NodeKind, Target};
+use crate::script::record::{EndMarker, NodeRef, Recorder, label_of, with_recorder};
+use crate::value::describe;
 
 type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
 
 /// A labelled transition waiting for its source: the value of `"x" >> b`.
 #[derive(Debug, Clone)]
-pub struct Pending {
+pub(crate) struct Pending {
     label: Option<String>,
     head: Target,
     tail: Target,
@@ -292,7 +293,7 @@ fn branches(
 }
 
 /// Register the graph API: constructors, transitions, `end`.
-pub fn register(engine: &mut Engine) {
+pub(crate) fn register(engine: &mut Engine) {
     engine
         .register_type_with_name::<NodeRef>("Node")
         .register_type_with_name::<EndMarker>("End")
@@ -434,7 +435,7 @@ fn constructor_doc(kind: NodeKind) -> &'static str {
 }
 
 /// Register `end` as a keyword: a value usable anywhere, even inside script functions.
-pub fn register_end(engine: &mut Engine) {
+pub(crate) fn register_end(engine: &mut Engine) {
     // Custom syntax with one keyword: no variable lookup cost, works in every scope.
     let result = engine.register_custom_syntax(["end"], false, |_, _| Ok(Dynamic::from(EndMarker)));
     debug_assert!(result.is_ok(), "`end` keyword registration failed");

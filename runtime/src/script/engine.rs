@@ -7,12 +7,12 @@ use std::io::Write;
 use rhai::{Dynamic, Engine};
 
 use crate::co;
-use crate::graph::build;
 use crate::limits::Limits;
+use crate::script::record;
 
 /// Rhai call depth allowed; each level takes up to ~8 KiB of native stack, far within
 /// [`crate::co`]'s stacks.
-pub const MAX_CALL_LEVELS: usize = 56;
+pub(crate) const MAX_CALL_LEVELS: usize = 56;
 
 /// How often (in Rhai operations) the progress callback does real work.
 const PROGRESS_EVERY: u64 = 256;
@@ -29,7 +29,7 @@ pub enum PrintTo {
 
 /// What an engine evaluates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EngineKind {
+pub(crate) enum EngineKind {
     /// Top levels in record mode (`check`, `graph`, editors, and `run`'s load). Rhai's own value
     /// limits are on: every operation is checked against `string`, `array` and `map`.
     Record,
@@ -43,7 +43,7 @@ pub enum EngineKind {
 }
 
 /// Build an engine.
-pub fn new_engine(limits: &Limits, print: PrintTo, kind: EngineKind) -> Engine {
+pub(crate) fn new_engine(limits: &Limits, print: PrintTo, kind: EngineKind) -> Engine {
     let mut engine = Engine::new();
     // The loader optimises explicitly after reading the unoptimised AST (see `load.rs`).
     engine.set_optimization_level(rhai::OptimizationLevel::None);
@@ -67,7 +67,7 @@ pub fn new_engine(limits: &Limits, print: PrintTo, kind: EngineKind) -> Engine {
         t => t,
     });
     let memory = limits.memory_bytes;
-    let out_of_memory: rhai::ImmutableString = super::error::limit_message(
+    let out_of_memory: rhai::ImmutableString = crate::limits::limit_message(
         "the process uses more memory than allowed",
         "memory",
         limits,
@@ -82,9 +82,9 @@ pub fn new_engine(limits: &Limits, print: PrintTo, kind: EngineKind) -> Engine {
             return None;
         }
         if co::in_coroutine() {
-            return co::on_progress().map(|i| Dynamic::from(interrupt_message(i)));
+            return co::on_progress().map(|i| Dynamic::from(i.message()));
         }
-        build::record_progress(ops).map(Dynamic::from)
+        record::record_progress(ops).map(Dynamic::from)
     });
     // `print` and `debug` must not corrupt stdout, which carries the store or the event stream;
     // a closed stderr is not the script's failure.
@@ -108,15 +108,7 @@ pub fn new_engine(limits: &Limits, print: PrintTo, kind: EngineKind) -> Engine {
     super::builtins::register(&mut engine, limits);
     super::api::register(&mut engine);
     super::api::register_end(&mut engine);
-    super::store::register(&mut engine);
+    crate::value::store::register(&mut engine);
     crate::host::register(&mut engine);
     engine
-}
-
-/// The message a script is terminated with when interrupted.
-pub fn interrupt_message(i: co::Interrupt) -> &'static str {
-    match i {
-        co::Interrupt::Cancelled => "cancelled",
-        co::Interrupt::TimedOut => "timed out",
-    }
 }

@@ -5,11 +5,11 @@ use std::path::Path;
 
 use rhai::{EvalAltResult, Position};
 
-use crate::limits::Limits;
+use crate::limits::{Limits, limit_message};
 
 /// The innermost error's message (a thrown string as itself) and position; a broken limit is
 /// named with its value and the flag that raises it.
-pub fn message_and_position(err: &EvalAltResult, limits: &Limits) -> (String, Position) {
+pub(crate) fn message_and_position(err: &EvalAltResult, limits: &Limits) -> (String, Position) {
     let inner = err.unwrap_inner();
     let pos = inner.position();
     let message = match inner {
@@ -22,7 +22,7 @@ pub fn message_and_position(err: &EvalAltResult, limits: &Limits) -> (String, Po
         EvalAltResult::ErrorRuntime(v, _) if v.is_string() => {
             v.clone().into_string().unwrap_or_default()
         }
-        EvalAltResult::ErrorRuntime(v, _) => super::value::to_json(v).to_string(),
+        EvalAltResult::ErrorRuntime(v, _) => crate::value::to_json(v).to_string(),
         // The progress callback's reason (record-mode limits, cancellation), not Rhai's bare
         // "Script terminated".
         EvalAltResult::ErrorTerminated(v, _) if v.is_string() => {
@@ -72,7 +72,7 @@ fn function_not_found(sig: &str) -> Option<String> {
             shown.join(", ")
         ));
     }
-    let close = crate::graph::options::did_you_mean(name, &known)?;
+    let close = crate::diagnostic::did_you_mean(name, &known)?;
     Some(format!(
         "there is no function `{name}`: did you mean `{close}`? (called with ({}))",
         shown.join(", ")
@@ -97,7 +97,7 @@ fn type_word(t: &str) -> String {
 /// Where an error happened in the script's own file, and — when it happened inside a function
 /// of an imported module — the words that say where in the module (`in module lib.rhai (at
 /// lib.rhai:3:5): `), to put before the message. Without a module, the innermost position.
-pub fn locate(err: &EvalAltResult, root: Option<&Path>) -> (Position, Option<String>) {
+pub(crate) fn locate(err: &EvalAltResult, root: Option<&Path>) -> (Position, Option<String>) {
     let mut cur = err;
     while let EvalAltResult::ErrorInFunctionCall(_, source, inner, pos) = cur {
         if super::modules::is_module_source(source) {
@@ -130,15 +130,4 @@ fn data_too_large(what: &str, limits: &Limits) -> String {
         )
     };
     limit_message(text, name, limits)
-}
-
-/// `<what>: the `<name>` limit is <value> (raise it with --limit <name>=...)`.
-pub fn limit_message(what: &str, name: &str, limits: &Limits) -> String {
-    match Limits::info(name) {
-        Some(info) => format!(
-            "{what}: the `{name}` limit is {} (flowscript run --limit {name}=... raises it)",
-            info.show(info.get(limits))
-        ),
-        None => what.to_string(),
-    }
 }

@@ -11,7 +11,7 @@ use rhai::{AST, ASTNode, Engine, Module, Scope, Stmt};
 
 /// Replace, in `module`, the script's functions that contain loops with grain bytecode (where
 /// grain lowers them); the rest keep their AST bodies.
-pub fn lower_into(engine: &Engine, ast: &AST, module: &mut Module) {
+pub(crate) fn lower_into(engine: &Engine, ast: &AST, module: &mut Module) {
     let loops = loop_positions(ast);
     if loops.is_empty() {
         return;

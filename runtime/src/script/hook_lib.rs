@@ -10,10 +10,10 @@
 
 use rhai::{AST, ASTNode, Dynamic, Engine, EvalAltResult, Expr};
 
-use super::store::Store;
+use crate::value::store::Store;
 
 /// Build the hook library for `ast`.
-pub fn build(engine: &Engine, ast: &AST) -> AST {
+pub(crate) fn build(engine: &Engine, ast: &AST) -> AST {
     let mut module = (**ast.shared_lib()).clone();
     super::grain::lower_into(engine, ast, &mut module);
     for name in property_names(ast) {

@@ -23,33 +23,14 @@ use rhai::{Engine, EvalAltResult, GlobalRuntimeState, Module, ModuleResolver, Po
 /// What a resolver hands Rhai (Rhai's own alias is private).
 type SharedModule = rhai::Shared<Module>;
 
+use crate::host::ImportPolicy;
 use crate::host::fs::read_bounded;
 use crate::host::permissions::{Grant, Permissions};
 use crate::limits::Limits;
-use crate::script::error::limit_message;
+use crate::limits::limit_message;
 
 /// Imports nested deeper than this are refused (each level evaluates on the native stack).
-pub const MAX_IMPORT_DEPTH: usize = 32;
-
-/// What one evaluation may import.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ImportPolicy {
-    /// The canonical folder of the script: modules below it need no grant. `None` for a script
-    /// that is not a file (only granted modules load then).
-    pub root: Option<PathBuf>,
-    /// The run's read grant (always denied when no run is intended).
-    pub read: Grant,
-}
-
-impl ImportPolicy {
-    /// The policy for the script at `path` (its folder is the tree) with `read` granted.
-    pub fn for_script(path: &Path, read: Grant) -> Self {
-        let root = std::fs::canonicalize(path)
-            .ok()
-            .and_then(|p| p.parent().map(Path::to_path_buf));
-        Self { root, read }
-    }
-}
+pub(crate) const MAX_IMPORT_DEPTH: usize = 32;
 
 thread_local! {
     /// The modules being evaluated on this thread, outermost first (evaluation does not
@@ -58,13 +39,13 @@ thread_local! {
 }
 
 /// The engine's module resolver.
-pub struct Resolver {
+pub(crate) struct Resolver {
     limits: Limits,
 }
 
 impl Resolver {
     /// A resolver bounding modules by `limits`.
-    pub fn new(limits: Limits) -> Self {
+    pub(crate) fn new(limits: Limits) -> Self {
         Self { limits }
     }
 }
@@ -75,7 +56,7 @@ fn fail(message: String, pos: Position) -> Box<EvalAltResult> {
 
 /// The policy of the evaluation on this thread: the recording's, else the running hook's.
 fn current_policy() -> Option<Arc<ImportPolicy>> {
-    crate::graph::build::with_recorder(|r| r.imports())
+    crate::script::record::with_recorder(|r| r.imports())
         .or_else(|| crate::host::HostContext::current().map(|h| h.imports.clone()))
 }
 
@@ -85,7 +66,7 @@ fn shown(path: &Path, policy: &ImportPolicy) -> String {
 }
 
 /// A module file for messages: relative to `root` when inside it, else as it is.
-pub fn display_name(path: &Path, root: Option<&Path>) -> String {
+pub(crate) fn display_name(path: &Path, root: Option<&Path>) -> String {
     root.and_then(|root| path.strip_prefix(root).ok())
         .unwrap_or(path)
         .display()
@@ -93,7 +74,7 @@ pub fn display_name(path: &Path, root: Option<&Path>) -> String {
 }
 
 /// Whether an AST source names a module this resolver loaded (it sets canonical paths).
-pub fn is_module_source(source: &str) -> bool {
+pub(crate) fn is_module_source(source: &str) -> bool {
     let path = Path::new(source);
     path.is_absolute() && path.extension().is_some_and(|e| e == "rhai")
 }
@@ -172,7 +153,7 @@ impl ModuleResolver for Resolver {
 }
 
 /// `line:column` of a position in a module.
-pub fn line_column(pos: Position) -> String {
+pub(crate) fn line_column(pos: Position) -> String {
     match (pos.line(), pos.position()) {
         (Some(l), Some(c)) => format!("{l}:{c}"),
         (Some(l), None) => l.to_string(),

@@ -6,8 +6,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use flowscript_runtime::events::CollectSink;
-use flowscript_runtime::host::{Grant, Permissions};
 use flowscript_runtime::{CancellationToken, Event, EventKind, RunOptions, RunOutcome, Runtime};
+use flowscript_runtime::{Grant, Permissions};
 use serde_json::Value;
 
 /// Run `src` with `input` as the store, `permissions`, and a cancellation token; collect events.

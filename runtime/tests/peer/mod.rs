@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use flowscript_runtime::host::Permissions;
+use flowscript_runtime::Permissions;
 use flowscript_runtime::{CancellationToken, Event, RunOptions, RunOutcome};
 use parking_lot::Mutex;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -224,7 +224,7 @@ async fn read_request(conn: &mut TcpStream) -> std::io::Result<Option<Seen>> {
 /// Net access to this peer only (`--allow-net=127.0.0.1:PORT`).
 pub fn allow(peer: &Peer) -> Permissions {
     Permissions {
-        net: flowscript_runtime::host::Grant::Only(vec![peer.addr.to_string()]),
+        net: flowscript_runtime::Grant::Only(vec![peer.addr.to_string()]),
         ..Permissions::default()
     }
 }

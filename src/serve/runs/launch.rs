@@ -4,8 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use flowscript_runtime::Permissions;
 use flowscript_runtime::RunOptions;
-use flowscript_runtime::host::Permissions;
 use futures::FutureExt;
 use serde_json::{Map, Value};
 

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 
-use flowscript_runtime::host::{Answer, HumanInput};
+use flowscript_runtime::{Answer, HumanInput};
 use parking_lot::Mutex;
 use serde_json::Value;
 use tokio::sync::oneshot;

@@ -376,7 +376,7 @@ pub(crate) mod tests {
     use crate::span::Span;
 
     /// A node of a kind, for hand-made graphs.
-    pub fn spec(id: NodeId, name: &str, kind: NodeKind, start: Option<NodeId>) -> NodeSpec {
+    pub(crate) fn spec(id: NodeId, name: &str, kind: NodeKind, start: Option<NodeId>) -> NodeSpec {
         NodeSpec {
             start,
             ..NodeSpec::new(id, name, kind, span())
@@ -388,7 +388,7 @@ pub(crate) mod tests {
     }
 
     /// An edge.
-    pub fn edge(from: NodeId, action: &str, to: Target) -> Edge {
+    pub(crate) fn edge(from: NodeId, action: &str, to: Target) -> Edge {
         Edge {
             from,
             action: action.into(),
@@ -399,7 +399,7 @@ pub(crate) mod tests {
 
     /// `main(prepare(load >> count) >> each(translate >> review))`, `review - "stop" >> end`,
     /// plus `both` branches {a: translate, b: stray} after `each`.
-    pub fn sample() -> FlowGraph {
+    pub(crate) fn sample() -> FlowGraph {
         let mut nodes = vec![
             spec(0, "load", NodeKind::Node, None),
             spec(1, "count", NodeKind::Batch, None),

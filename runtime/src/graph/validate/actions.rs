@@ -1,9 +1,10 @@
 //! `unmatched-action` and `dead-edge`: posts' literal actions against their nodes' edges.
 
 use super::{Input, quoted};
-use crate::graph::options::did_you_mean;
-use crate::graph::{Diagnostic, HookKind, Target, normalize_action};
-use crate::script::facts::Returned;
+use crate::diagnostic::Diagnostic;
+use crate::diagnostic::did_you_mean;
+use crate::graph::facts::Returned;
+use crate::graph::{HookKind, Target, normalize_action};
 
 /// A post that can return a literal action its node has no edge for, while it has other edges.
 pub(super) fn unmatched_actions(input: &Input, out: &mut Vec<Diagnostic>) {

@@ -3,9 +3,10 @@
 use std::collections::HashSet;
 
 use super::Input;
-use crate::graph::options::did_you_mean;
-use crate::graph::{Diagnostic, HookKind, NodeKind};
-use crate::script::facts::Returned;
+use crate::diagnostic::Diagnostic;
+use crate::diagnostic::did_you_mean;
+use crate::graph::facts::Returned;
+use crate::graph::{HookKind, NodeKind};
 
 /// A batch or parallel prep (node or flow) that returns a literal that is not an array.
 pub(super) fn not_an_array(input: &Input, out: &mut Vec<Diagnostic>) {

@@ -19,10 +19,10 @@ mod unused;
 use std::collections::HashSet;
 
 use super::{
-    DEFAULT_ACTION, Diagnostic, Edge, FlowGraph, HookKind, NodeId, NodeKind, NodeSpec, Target,
-    normalize_action,
+    DEFAULT_ACTION, Edge, FlowGraph, HookKind, NodeId, NodeKind, NodeSpec, Target, normalize_action,
 };
-use crate::script::facts::{FnFacts, Returned, ScriptFacts};
+use crate::diagnostic::Diagnostic;
+use crate::graph::facts::{FnFacts, Returned, ScriptFacts};
 
 /// Everything the rules read.
 pub(crate) struct Input<'a> {

@@ -3,7 +3,8 @@
 use std::collections::VecDeque;
 
 use super::Input;
-use crate::graph::{Diagnostic, FlowGraph, NodeId, Target};
+use crate::diagnostic::Diagnostic;
+use crate::graph::{FlowGraph, NodeId, Target};
 
 /// Where control can go from `node`: the start of its sub-graph, its branches, its edges.
 fn children(input: &Input, node: NodeId) -> Vec<NodeId> {

@@ -2,7 +2,8 @@
 //! not the start of a flow or branch) nor the entry: most often a deleted `a >> b` line.
 
 use super::Input;
-use crate::graph::{Diagnostic, NodeKind, Target};
+use crate::diagnostic::Diagnostic;
+use crate::graph::{NodeKind, Target};
 
 /// One warning per constructed node that nothing uses. The help suggests the edge that was
 /// most likely meant: from the last reached node without successors defined before it.

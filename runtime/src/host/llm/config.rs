@@ -5,7 +5,7 @@ use rhai::{Dynamic, Map};
 use serde_json::{Value, json};
 
 use crate::host::net;
-use crate::script::value::{describe, to_json};
+use crate::value::{describe, to_json};
 
 /// The option keys, for messages.
 const OPTION_KEYS: &str = "base_url, model, api_key, temperature, max_tokens, timeout";

@@ -156,7 +156,7 @@ fn call(
 }
 
 /// Register the `llm` module.
-pub fn register(engine: &mut Engine) {
+pub(super) fn register(engine: &mut Engine) {
     const CHAT: &str = "/// Ask an OpenAI-compatible chat model; returns the assistant's text.\n/// `prompt`: a string or an array of `#{role, content}` maps. Options: `base_url`, `model`,\n/// `api_key`, `temperature`, `max_tokens`, `timeout` (else `OPENAI_BASE_URL`, `FLOWSCRIPT_MODEL`,\n/// `OPENAI_API_KEY`). Needs `--allow-net`.";
     const STREAM: &str = "/// Like `llm::chat`, streaming: each delta is emitted as a `chunk` event; returns the whole text.";
     let mut m = Module::new();

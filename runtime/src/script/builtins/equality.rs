@@ -9,7 +9,12 @@ use crate::limits::MAX_DEPTH_CAP;
 type Result<T> = std::result::Result<T, Box<EvalAltResult>>;
 
 /// Whether `a` equals `b`, as Rhai's `==` defines it.
-pub fn equal(ctx: &NativeCallContext, a: &Dynamic, b: &Dynamic, depth: usize) -> Result<bool> {
+pub(crate) fn equal(
+    ctx: &NativeCallContext,
+    a: &Dynamic,
+    b: &Dynamic,
+    depth: usize,
+) -> Result<bool> {
     if let (Some(x), Some(y)) = (a.read_lock::<Array>(), b.read_lock::<Array>()) {
         return arrays(ctx, &x, &y, depth);
     }
@@ -75,7 +80,7 @@ fn maps(ctx: &NativeCallContext, a: &Map, b: &Map, depth: usize) -> Result<bool>
 }
 
 /// Register `==` and `!=` for arrays and maps.
-pub fn register(engine: &mut Engine) {
+pub(crate) fn register(engine: &mut Engine) {
     engine
         .register_fn("==", |ctx: NativeCallContext, a: &mut Array, b: Array| {
             arrays(&ctx, a, &b, 0)

@@ -123,7 +123,7 @@ fn pad_blob(max: usize, b: &mut Blob, len: INT, value: INT) -> Result<()> {
 }
 
 /// Register the bounded constructors.
-pub fn register(engine: &mut Engine, limits: &Limits) {
+pub(crate) fn register(engine: &mut Engine, limits: &Limits) {
     let (bytes, items) = (limits.string_bytes, limits.array_items);
     engine
         .register_fn("pad", move |s: &mut ImmutableString, len: INT, c: char| {

@@ -15,18 +15,18 @@
 //! `drain`, `all`, `some`, `index_of`, `find`, ...) already pass the callback's errors on, so
 //! cancellation and timeouts stop them.
 
-pub mod equality;
-pub mod grow;
-pub mod sort;
-pub mod split;
-pub mod text;
+pub(crate) mod equality;
+pub(crate) mod grow;
+pub(crate) mod sort;
+pub(crate) mod split;
+pub(crate) mod text;
 
 use rhai::Engine;
 
 use crate::limits::Limits;
 
 /// Register the replacements, bounded by `limits`.
-pub fn register(engine: &mut Engine, limits: &Limits) {
+pub(crate) fn register(engine: &mut Engine, limits: &Limits) {
     sort::register(engine);
     split::register(engine, limits);
     grow::register(engine, limits);

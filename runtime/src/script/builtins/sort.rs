@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 
 use rhai::{Array, Dynamic, Engine, EvalAltResult, FnPtr, NativeCallContext, Position};
 
-use crate::script::value::describe;
+use crate::value::describe;
 
 type Result<T> = std::result::Result<T, Box<EvalAltResult>>;
 
@@ -30,7 +30,7 @@ fn ordering(value: &Dynamic) -> Result<Ordering> {
 }
 
 /// Sort `items` stably by `compare`, stopping at its first error.
-pub fn merge_sort(
+pub(crate) fn merge_sort(
     items: Array,
     compare: &mut dyn FnMut(&Dynamic, &Dynamic) -> Result<Ordering>,
 ) -> Result<Array> {
@@ -121,7 +121,7 @@ fn dedup(ctx: NativeCallContext, array: &mut Array, f: FnPtr) -> Result<()> {
 }
 
 /// Register the replacements.
-pub fn register(engine: &mut Engine) {
+pub(crate) fn register(engine: &mut Engine) {
     engine
         .register_fn("sort", sort)
         .register_fn("sort_by", sort)

@@ -95,7 +95,7 @@ fn blob_to_array(max: usize, b: &mut Blob) -> Result<Array> {
 }
 
 /// Register the bounded splits.
-pub fn register(engine: &mut Engine, limits: &Limits) {
+pub(crate) fn register(engine: &mut Engine, limits: &Limits) {
     let max = limits.array_items;
     engine
         .register_fn("split", move |s: &mut ImmutableString, d: &str| {

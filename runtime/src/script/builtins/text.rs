@@ -77,13 +77,13 @@ fn map_text(ctx: NativeCallContext, m: &mut Map) -> ImmutableString {
 }
 
 /// Register the formatting functions.
-pub fn register(engine: &mut Engine) {
+pub(crate) fn register(engine: &mut Engine) {
     for name in ["print", "to_string", "debug", "to_debug"] {
         engine.register_fn(name, array_text);
         engine.register_fn(name, map_text);
     }
     engine.register_fn("to_json", |m: &mut Map| -> ImmutableString {
-        crate::script::value::to_json(&Dynamic::from_map(m.clone()))
+        crate::value::to_json(&Dynamic::from_map(m.clone()))
             .to_string()
             .into()
     });

@@ -14,12 +14,12 @@ use std::sync::Arc;
 use parking_lot::ReentrantMutex;
 use rhai::{Array, Dynamic, Engine, EvalAltResult, FnPtr, Map, NativeCallContext, Position};
 
-use super::value::{TooDeep, check_depth};
+use super::{TooDeep, check_depth};
 use crate::co;
 
 /// A handle to a run's shared store (cloning shares the store).
 #[derive(Clone, Default)]
-pub struct Store(Arc<Inner>);
+pub(crate) struct Store(Arc<Inner>);
 
 #[derive(Default)]
 struct Inner {
@@ -36,7 +36,7 @@ impl std::fmt::Debug for Store {
 
 impl Store {
     /// A store holding `map`, refusing values nested deeper than `depth`.
-    pub fn new(map: Map, depth: usize) -> Self {
+    pub(crate) fn new(map: Map, depth: usize) -> Self {
         Self(Arc::new(Inner {
             map: ReentrantMutex::new(RefCell::new(map)),
             depth,
@@ -48,14 +48,14 @@ impl Store {
     }
 
     /// The value under `key` (`()` when missing).
-    pub fn get(&self, key: &str) -> Dynamic {
+    pub(crate) fn get(&self, key: &str) -> Dynamic {
         let guard = self.lock();
         let map = guard.borrow();
         map.get(key).cloned().unwrap_or(Dynamic::UNIT)
     }
 
     /// Set `key` to `value`; a value nested too deeply is refused.
-    pub fn set(&self, key: &str, value: Dynamic) -> Result<(), String> {
+    pub(crate) fn set(&self, key: &str, value: Dynamic) -> Result<(), String> {
         let value = self.admit(key, value, 0)?;
         let guard = self.lock();
         guard.borrow_mut().insert(key.into(), value);
@@ -77,14 +77,14 @@ impl Store {
     }
 
     /// A copy of the whole store.
-    pub fn snapshot(&self) -> Map {
+    pub(crate) fn snapshot(&self) -> Map {
         self.lock().borrow().clone()
     }
 
     /// The store as a JSON object.
-    pub fn to_json(&self) -> serde_json::Value {
+    pub(crate) fn to_json(&self) -> serde_json::Value {
         // Converted in place, under the lock: no copy of the store is made first.
-        super::value::map_to_json(&self.lock().borrow())
+        super::map_to_json(&self.lock().borrow())
     }
 
     fn push(&self, key: &str, value: Dynamic) -> Result<(), String> {
@@ -136,7 +136,7 @@ fn runtime_error(msg: String, pos: Position) -> Box<EvalAltResult> {
 }
 
 /// Register the `shared` handle's type and methods.
-pub fn register(engine: &mut Engine) {
+pub(crate) fn register(engine: &mut Engine) {
     engine
         .register_type_with_name::<Store>("SharedStore")
         .register_indexer_get(|s: &mut Store, key: &str| s.get(key))

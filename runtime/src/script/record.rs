@@ -13,17 +13,17 @@ use std::time::{Duration, Instant};
 use rhai::{AST, Dynamic, FnPtr, Map};
 
 use super::options;
-use super::{
-    DEFAULT_ACTION, Diagnostic, Edge, FlowGraph, HookKind, HookSpec, NodeId, NodeKind, NodeSpec,
-    Target,
+use crate::diagnostic::Diagnostic;
+use crate::graph::facts::ScriptFacts;
+use crate::graph::{
+    DEFAULT_ACTION, Edge, FlowGraph, HookKind, HookSpec, NodeId, NodeKind, NodeSpec, Target,
 };
-use crate::script::facts::ScriptFacts;
-use crate::script::modules::ImportPolicy;
+use crate::host::ImportPolicy;
 use crate::span::Span;
 
 /// A hook ready to call: the function pointer and whether it takes `params`.
 #[derive(Debug, Clone)]
-pub struct Hook {
+pub(crate) struct Hook {
     /// The function (a closure's captures are curried in).
     pub ptr: FnPtr,
     /// Whether `params` is passed as the last argument.
@@ -32,7 +32,7 @@ pub struct Hook {
 
 /// The callable hooks of one node, parallel to [`NodeSpec`]'s hook specs.
 #[derive(Debug, Clone, Default)]
-pub struct NodeHooks {
+pub(crate) struct NodeHooks {
     /// prep hook.
     pub prep: Option<Hook>,
     /// exec hook.
@@ -45,7 +45,7 @@ pub struct NodeHooks {
 
 impl NodeHooks {
     /// The hook of a kind.
-    pub fn get(&self, kind: HookKind) -> Option<&Hook> {
+    pub(crate) fn get(&self, kind: HookKind) -> Option<&Hook> {
         match kind {
             HookKind::Prep => self.prep.as_ref(),
             HookKind::Exec => self.exec.as_ref(),
@@ -85,7 +85,7 @@ impl Default for RecordLimits {
 
 /// What recording produced: the graph (if an entry was found), callable hooks, diagnostics.
 #[derive(Debug)]
-pub struct Recorded {
+pub(crate) struct Recorded {
     /// Nodes, edges and entry; `None` when the script did not end with a flow or node.
     pub graph: Option<FlowGraph>,
     /// Hooks by node id.
@@ -121,11 +121,6 @@ thread_local! {
 /// Run `f` on the active recorder; `None` when nothing is being recorded on this thread.
 pub(crate) fn with_recorder<R>(f: impl FnOnce(&mut Recorder) -> R) -> Option<R> {
     RECORDER.with(|r| r.borrow_mut().as_mut().map(f))
-}
-
-/// Whether a graph is being recorded on this thread.
-pub fn is_recording() -> bool {
-    RECORDER.with(|r| r.borrow().is_some())
 }
 
 /// Record mode's progress check: `Some(message)` stops evaluation.
@@ -187,7 +182,7 @@ pub(crate) fn record<E>(
     }
     RECORDER.with(|r| *r.borrow_mut() = Some(recorder));
     let reset = Reset;
-    let result = eval();
+    let result = crate::host::refusing_effects(refused_effect, eval);
     let recorder = RECORDER.with(|r| r.borrow_mut().take());
     drop(reset);
     // The recorder was installed above and only `record` removes it.
@@ -195,9 +190,23 @@ pub(crate) fn record<E>(
     (recorder, result)
 }
 
+/// A host function with an effect was called while the top level ran: report it (the host does
+/// not perform it).
+fn refused_effect(name: &str, pos: rhai::Position) {
+    with_recorder(|r| {
+        let d = Diagnostic::error(
+            "effect-at-top-level",
+            r.span(pos),
+            format!("{name}() was called while the graph is being built; it was not performed"),
+        )
+        .with_help("host I/O belongs inside a hook (prep, exec, post or fallback)");
+        r.diagnose(d);
+    });
+}
+
 /// A node handle in scripts: what constructors return and transitions take.
 #[derive(Debug, Clone)]
-pub struct NodeRef {
+pub(crate) struct NodeRef {
     /// The node's id in the graph being recorded.
     pub id: NodeId,
     /// The node's name.
@@ -206,7 +215,7 @@ pub struct NodeRef {
 
 /// The terminal `end`.
 #[derive(Debug, Clone, Copy)]
-pub struct EndMarker;
+pub(crate) struct EndMarker;
 
 impl Recorder {
     /// What `import` may load while this graph is recorded.
@@ -350,7 +359,7 @@ impl Recorder {
 
     /// Record an edge, reporting an `overwritten-edge` warning if the action was wired before.
     pub(crate) fn add_edge(&mut self, from: NodeId, action: &str, to: Target, pos: rhai::Position) {
-        let action = super::normalize_action(action).to_string();
+        let action = crate::graph::normalize_action(action).to_string();
         let span = self.span(pos);
         let edge = Edge {
             from,
@@ -389,7 +398,7 @@ impl Recorder {
     }
 
     /// Set the branches of a `branches` node.
-    pub(crate) fn set_branches(&mut self, id: NodeId, branches: Vec<super::Branch>) {
+    pub(crate) fn set_branches(&mut self, id: NodeId, branches: Vec<crate::graph::Branch>) {
         self.nodes[id].branches = branches;
     }
 
@@ -414,7 +423,7 @@ impl Recorder {
                     Some(main)
                 }
                 None => {
-                    let found = crate::script::value::describe(&v);
+                    let found = crate::value::describe(&v);
                     self.diagnostics.push(
                         Diagnostic::error(
                             "no-entry",

@@ -1,21 +1,28 @@
-//! Conversions between Rhai values and JSON: the store, inputs, events and outputs are JSON.
+//! Values as they travel through a run: conversions between Rhai values and JSON (the store,
+//! inputs, events and outputs are JSON), depth checks, descriptions for messages, and the run's
+//! one shared [`Store`].
+
+mod seconds;
+pub(crate) mod store;
 
 use rhai::{Array, Dynamic, FnPtr, Map};
 use serde_json::Value;
 
-use super::store::Store;
+pub(crate) use seconds::seconds;
+pub(crate) use store::Store;
+
 use crate::limits::MAX_DEPTH_CAP;
 
 /// A Rhai value as JSON. Never fails: values JSON cannot hold are described as strings
 /// (`"Fn(name)"`, `"<shared store>"`), non-finite floats become `null`, and what nests deeper than
 /// [`MAX_DEPTH_CAP`] levels becomes a string saying so (callers that must refuse such values
 /// check [`check_depth`] first, with the run's own limit).
-pub fn to_json(value: &Dynamic) -> Value {
+pub(crate) fn to_json(value: &Dynamic) -> Value {
     to_json_within(value, MAX_DEPTH_CAP)
 }
 
 /// A Rhai map as a JSON object, as [`to_json`] converts a map value.
-pub fn map_to_json(map: &Map) -> Value {
+pub(crate) fn map_to_json(map: &Map) -> Value {
     map_within(map, MAX_DEPTH_CAP)
 }
 
@@ -70,14 +77,14 @@ fn to_json_within(value: &Dynamic, depth: usize) -> Value {
 /// A value nested deeper than a depth limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("nests arrays, maps or closures more than {limit} levels deep (limit `depth`)")]
-pub struct TooDeep {
+pub(crate) struct TooDeep {
     /// The limit it exceeds.
     pub limit: usize,
 }
 
 /// `Err` when `value` nests arrays, maps or closures' captured values more than `max` levels
 /// deep. The walk stops at `max`, so it is safe on any value a script can build.
-pub fn check_depth(value: &Dynamic, max: usize) -> Result<(), TooDeep> {
+pub(crate) fn check_depth(value: &Dynamic, max: usize) -> Result<(), TooDeep> {
     if within(value, max.min(MAX_DEPTH_CAP)) {
         Ok(())
     } else {
@@ -101,7 +108,7 @@ fn within(value: &Dynamic, levels: usize) -> bool {
 }
 
 /// JSON as a Rhai value (objects become maps, integers that fit `i64` stay integers).
-pub fn from_json(value: &Value) -> Dynamic {
+pub(crate) fn from_json(value: &Value) -> Dynamic {
     match value {
         Value::Null => Dynamic::UNIT,
         Value::Bool(b) => Dynamic::from_bool(*b),
@@ -116,14 +123,14 @@ pub fn from_json(value: &Value) -> Dynamic {
 }
 
 /// A JSON object as a Rhai map.
-pub fn from_json_map(map: &serde_json::Map<String, Value>) -> Map {
+pub(crate) fn from_json_map(map: &serde_json::Map<String, Value>) -> Map {
     map.iter()
         .map(|(k, v)| (k.as_str().into(), from_json(v)))
         .collect()
 }
 
 /// A short description of a value for messages: its type and, for scalars, the value.
-pub fn describe(value: &Dynamic) -> String {
+pub(crate) fn describe(value: &Dynamic) -> String {
     if value.is_unit() {
         "()".into()
     } else if value.is_string() || value.is_int() || value.is_float() || value.is_bool() {

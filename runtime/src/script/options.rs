@@ -1,0 +1,189 @@
+//! Record mode's option parser: a constructor's option map checked into [`NodeOptions`] and its
+//! hooks, with unknown keys and bad values as diagnostics at the key or value that is wrong.
+
+use rhai::{Dynamic, FnPtr, Map};
+
+use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::graph::facts::OptionKey;
+use crate::graph::options::allowed_keys;
+use crate::graph::{Backoff, HookKind, NodeKind, NodeOptions, OnError};
+use crate::limits::Limits;
+use crate::span::Span;
+use crate::value::seconds;
+
+/// The result of checking one option map.
+#[derive(Debug, Default)]
+pub(crate) struct ParsedOptions {
+    /// The checked values.
+    pub options: NodeOptions,
+    /// Hook function pointers by kind, as given.
+    pub hooks: Vec<(HookKind, FnPtr)>,
+    /// Problems found (the offending keys are ignored).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Check an option map for a constructor; unknown keys and bad values become diagnostics,
+/// located at the key (or value) in `keys` when the map was a literal, else at `span`.
+pub(crate) fn parse(kind: NodeKind, map: &Map, span: &Span, keys: &[OptionKey]) -> ParsedOptions {
+    let mut out = ParsedOptions::default();
+    let allowed = allowed_keys(kind);
+    let ctor = kind.constructor();
+    for (key, value) in map {
+        let key = key.as_str();
+        let written = keys.iter().find(|k| k.key == key);
+        if !allowed.contains(&key) {
+            let at = written.map_or(span, |k| &k.key_span);
+            let mut d = Diagnostic::error(
+                "unknown-option",
+                at.clone(),
+                format!("unknown option `{key}` for {ctor}()"),
+            );
+            d = match did_you_mean(key, allowed) {
+                Some(s) => {
+                    let d = d.with_help(format!("did you mean `{s}`?"));
+                    match written {
+                        Some(k) => d.with_fix(k.key_span.clone(), s),
+                        None => d,
+                    }
+                }
+                None => d.with_help(format!("{ctor}() takes: {}", allowed.join(", "))),
+            };
+            out.diagnostics.push(d);
+            continue;
+        }
+        if let Err(msg) = apply(&mut out, key, value) {
+            out.diagnostics.push(
+                Diagnostic::error(
+                    "invalid-option-value",
+                    written.map_or(span, |k| &k.value_span).clone(),
+                    format!("invalid value for option `{key}` of {ctor}(): {msg}"),
+                )
+                .with_help(help_for(key)),
+            );
+        }
+    }
+    out
+}
+
+fn help_for(key: &str) -> &'static str {
+    match key {
+        "prep" | "exec" | "post" | "fallback" => {
+            "a hook is a closure such as `|shared| shared.k` or a script function `Fn(\"name\")`"
+        }
+        "retries" => "`retries` is the number of attempts in all: an integer ≥ 1",
+        "wait" | "timeout" => "a number of seconds ≥ 0 and at most 365 days (31536000)",
+        "backoff" => "`backoff` is \"fixed\" or \"exponential\"",
+        "jitter" => "`jitter` is true or false",
+        "concurrency" => "`concurrency` is the number of items in flight: an integer ≥ 1",
+        "on_error" => "`on_error` is \"fail\" or \"collect\"",
+        "max_steps" => "`max_steps` is an integer ≥ 1",
+        "params" => "`params` is a map such as #{lang: \"en\"}",
+        _ => "see the option list of the constructor",
+    }
+}
+
+fn apply(out: &mut ParsedOptions, key: &str, value: &Dynamic) -> Result<(), String> {
+    let opts = &mut out.options;
+    match key {
+        "prep" | "exec" | "post" | "fallback" => {
+            let kind = HookKind::ALL
+                .into_iter()
+                .find(|k| k.key() == key)
+                .unwrap_or(HookKind::Exec);
+            if value.is_unit() {
+                return Ok(());
+            }
+            let ptr = value
+                .read_lock::<FnPtr>()
+                .map(|p| p.clone())
+                .ok_or_else(|| format!("expected a function, found {}", value.type_name()))?;
+            // Captured values live as long as the program, outside the recording's stack.
+            crate::value::check_depth(value, Limits::default().depth)
+                .map_err(|e| format!("the closure captures a value that {e}"))?;
+            out.hooks.push((kind, ptr));
+        }
+        "retries" => {
+            let n = int(value)?;
+            if n < 1 {
+                return Err(format!("{n} (must be at least 1)"));
+            }
+            opts.retries = u32::try_from(n).map_err(|_| format!("{n} is too large"))?;
+        }
+        "wait" => opts.wait = seconds(value)?,
+        "timeout" if value.is_unit() => opts.timeout = None,
+        "timeout" => opts.timeout = Some(seconds(value)?),
+        "backoff" => {
+            opts.backoff = match string(value)?.as_str() {
+                "fixed" => Backoff::Fixed,
+                "exponential" => Backoff::Exponential,
+                other => return Err(format!("\"{other}\" is not a backoff")),
+            }
+        }
+        "jitter" => {
+            opts.jitter = value
+                .as_bool()
+                .map_err(|t| format!("expected true or false, found {t}"))?
+        }
+        "concurrency" => {
+            let n = int(value)?;
+            if n < 1 {
+                return Err(format!("{n} (must be at least 1)"));
+            }
+            opts.concurrency = Some(usize::try_from(n).map_err(|_| format!("{n} is too large"))?);
+        }
+        "on_error" => {
+            opts.on_error = match string(value)?.as_str() {
+                "fail" => OnError::Fail,
+                "collect" => OnError::Collect,
+                other => return Err(format!("\"{other}\" is not an on_error mode")),
+            }
+        }
+        "max_steps" => {
+            let n = int(value)?;
+            if n < 1 {
+                return Err(format!("{n} (must be at least 1)"));
+            }
+            opts.max_steps = Some(n as u64);
+        }
+        "params" => {
+            let map = value
+                .read_lock::<Map>()
+                .ok_or_else(|| format!("expected a map, found {}", value.type_name()))?;
+            let map = Dynamic::from_map(map.clone());
+            crate::value::check_depth(&map, Limits::default().depth)
+                .map_err(|e| format!("the map {e}"))?;
+            match crate::value::to_json(&map) {
+                serde_json::Value::Object(m) => opts.params = m,
+                _ => return Err("expected a map".into()),
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn int(value: &Dynamic) -> Result<i64, String> {
+    value
+        .as_int()
+        .map_err(|t| format!("expected an integer, found {t}"))
+}
+
+fn string(value: &Dynamic) -> Result<String, String> {
+    value
+        .clone()
+        .into_string()
+        .map_err(|t| format!("expected a string, found {t}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_keys_only() {
+        let keys = allowed_keys(NodeKind::Parallel);
+        assert_eq!(did_you_mean("retires", keys), Some("retries"));
+        assert_eq!(did_you_mean("concurency", keys), Some("concurrency"));
+        assert_eq!(did_you_mean("zzzzzz", keys), None);
+    }
+}

@@ -60,7 +60,7 @@ fn render(
 pub fn diagnostic(d: &Diagnostic, source: &str) -> String {
     render(
         d.severity,
-        &d.code,
+        d.code.as_str(),
         &d.message,
         d.help.as_deref(),
         Some(&d.span),

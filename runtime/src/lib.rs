@@ -32,7 +32,7 @@ pub mod span;
 mod value;
 
 pub use co::memory::Counting;
-pub use diagnostic::{Diagnostic, Fix, Severity};
+pub use diagnostic::{Code, Diagnostic, Fix, Severity};
 pub use events::{Event, EventKind, EventSink};
 pub use exec::{Program, RunError, RunOptions, RunOutcome};
 pub use graph::FlowGraph;

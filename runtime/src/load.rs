@@ -4,9 +4,9 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use rhai::{Engine, OptimizationLevel, Scope};
+use rhai::{AST, Engine, OptimizationLevel, Scope};
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::exec::Program;
 use crate::graph::FlowGraph;
 use crate::graph::facts::ScriptFacts;
@@ -196,7 +196,7 @@ impl Runtime {
             Err(e) => {
                 let mut span = Span::at(&file, e.position());
                 span.widen_to_token(&SourceLines::new(&source));
-                let d = Diagnostic::error("syntax", span, e.err_type().to_string());
+                let d = Diagnostic::new(Code::Syntax, span, e.err_type().to_string());
                 return Loaded {
                     source,
                     graph: None,
@@ -237,15 +237,18 @@ impl Runtime {
                     let root = opts.module_root.as_deref();
                     let (pos, module) = crate::script::error::locate(&e, root);
                     let message = module.unwrap_or_default() + message.as_str();
-                    top_error = Some(Diagnostic::error(
-                        "script-error",
+                    top_error = Some(Diagnostic::new(
+                        Code::ScriptError,
                         Span::at(&file, pos),
                         message,
                     ));
                     None
                 }
             };
-            (recorder.finish(value, end_position(&source)), top_error)
+            (
+                recorder.finish(value, entry_position(&ast, &source)),
+                top_error,
+            )
         });
         let mut diagnostics = recorded.diagnostics;
         diagnostics.extend(top_error);
@@ -327,6 +330,15 @@ fn widen(span: &mut Span, facts: &ScriptFacts, source: &SourceLines) {
     } else {
         span.widen_to_token(source);
     }
+}
+
+/// Where the entry should be: the script's last statement, or the end of an empty script.
+fn entry_position(ast: &AST, source: &str) -> rhai::Position {
+    ast.statements()
+        .last()
+        .map(|s| s.position())
+        .filter(|p| !p.is_none())
+        .unwrap_or_else(|| end_position(source))
 }
 
 fn end_position(source: &str) -> rhai::Position {

@@ -103,7 +103,7 @@ impl Analysis {
             return a;
         }
         let (graph, facts, raw) = load(file, text);
-        a.diagnostics = diagnostics::convert(&a.doc, &a.outline, &raw);
+        a.diagnostics = diagnostics::convert(&a.doc, &raw);
         if let Some(graph) = graph {
             a.graph = Some(Arc::new(graph));
             a.facts = facts;
@@ -242,8 +242,8 @@ fn load(file: &str, text: &str) -> LoadResult {
         Err(_) => (
             None,
             None,
-            vec![flowscript_runtime::Diagnostic::error(
-                "internal-error",
+            vec![flowscript_runtime::Diagnostic::new(
+                flowscript_runtime::Code::InternalError,
                 flowscript_runtime::Span::at(&Arc::from(file), rhai::Position::NONE),
                 "the analysis failed on this text (please report it)",
             )],

@@ -73,7 +73,7 @@ fn diagnostic(rope: &Rope, d: &analysis::Diag) -> lsp::Diagnostic {
     lsp::Diagnostic {
         range: range(rope, d.range),
         severity: Some(severity),
-        code: Some(lsp::NumberOrString::String(d.code.clone())),
+        code: Some(lsp::NumberOrString::String(d.code.to_string())),
         source: Some("flowscript".into()),
         message,
         ..Default::default()

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 
+use crate::diagnostic::Code;
 use crate::graph::NodeKind;
 use crate::span::Span;
 
@@ -125,7 +126,7 @@ pub enum EventKind {
     /// Something probably wrong that did not stop the run.
     Warning {
         /// Stable code such as `unmatched-action` or `overwritten-edge`.
-        code: String,
+        code: Code,
         /// What happened.
         message: String,
         /// Where in the script, if known.
@@ -287,7 +288,7 @@ mod tests {
                 total_tokens: 3,
             },
             EventKind::Warning {
-                code: s(),
+                code: Code::UnmatchedAction,
                 message: s(),
                 span: None,
                 path: None,

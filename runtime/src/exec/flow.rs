@@ -11,6 +11,7 @@ use super::hook::{call, describe_value, post_action};
 use super::items::{item_ended, item_started, items_of};
 use super::node::run_node;
 use super::{Failure, RunCx};
+use crate::diagnostic::Code;
 use crate::events::EventKind;
 use crate::graph::{HookKind, NodeId, NodeKind, OnError, Target};
 
@@ -182,13 +183,13 @@ fn unmatched(cx: &RunCx, id: NodeId, action: &str, routes: &[(String, Target)], 
     let known: Vec<String> = routes.iter().map(|(a, _)| format!("\"{a}\"")).collect();
     // Reading the script predicted it (`post of 'x' can return "y"`): the event says so.
     let repeat = cx.prog.warnings.iter().any(|w| {
-        w.code == "unmatched-action"
+        w.code == Code::UnmatchedAction
             && w.about
                 .as_ref()
                 .is_some_and(|(node, a)| *node == id && a == action)
     });
     cx.events.emit(EventKind::Warning {
-        code: "unmatched-action".into(),
+        code: Code::UnmatchedAction,
         message: format!(
             "'{}' returned action \"{action}\", which has no edge (it has {}); the flow ends here",
             spec.name,

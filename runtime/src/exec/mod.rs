@@ -163,7 +163,7 @@ impl Program {
         let prog = self.inner.clone();
         for w in &prog.warnings {
             events.emit(EventKind::Warning {
-                code: w.code.clone(),
+                code: w.code,
                 message: w.message.clone(),
                 span: Some(w.span.clone()),
                 path: None,

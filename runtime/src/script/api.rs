@@ -9,7 +9,7 @@ use rhai::{
     Position,
 };
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::graph::{Branch, DEFAULT_ACTION, NodeKind, Target};
 use crate::script::record::{EndMarker, NodeRef, Recorder, label_of, with_recorder};
 use crate::value::describe;
@@ -63,8 +63,8 @@ fn target_value(t: Target, r: &Recorder) -> Dynamic {
 }
 
 fn invalid_target(r: &mut Recorder, found: &Dynamic, pos: Position) -> Dynamic {
-    let d = Diagnostic::error(
-        "invalid-target",
+    let d = Diagnostic::new(
+        Code::InvalidTarget,
         r.span(pos),
         format!(
             "a transition must lead to a node, a flow or `end`, found {}",
@@ -77,8 +77,8 @@ fn invalid_target(r: &mut Recorder, found: &Dynamic, pos: Position) -> Dynamic {
 }
 
 fn invalid_label(r: &mut Recorder, found: &Dynamic, pos: Position) {
-    let d = Diagnostic::error(
-        "invalid-label",
+    let d = Diagnostic::new(
+        Code::InvalidLabel,
         r.span(pos),
         format!(
             "a transition label must be a string, found {}",
@@ -150,8 +150,8 @@ fn wire_labelled(ctx: &NativeCallContext, from: &Dynamic, rhs: &Dynamic) -> Rhai
             ));
         };
         let Some(p) = rhs.read_lock::<Pending>().map(|p| p.clone()) else {
-            let d = Diagnostic::error(
-                "invalid-target",
+            let d = Diagnostic::new(
+                Code::InvalidTarget,
                 r.span(pos),
                 format!(
                     "`{} - …` needs a label and a target, found {}",
@@ -274,8 +274,8 @@ fn branches(
                     start: n.id,
                 }),
                 None => {
-                    let d = Diagnostic::error(
-                        "invalid-target",
+                    let d = Diagnostic::new(
+                        Code::InvalidTarget,
                         r.span(pos),
                         format!(
                             "branch `{branch}` of '{}' must be a node or a flow, found {}",

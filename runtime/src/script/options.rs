@@ -3,7 +3,7 @@
 
 use rhai::{Dynamic, FnPtr, Map};
 
-use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::graph::facts::OptionKey;
 use crate::graph::options::allowed_keys;
 use crate::graph::{Backoff, HookKind, NodeKind, NodeOptions, OnError};
@@ -33,8 +33,8 @@ pub(crate) fn parse(kind: NodeKind, map: &Map, span: &Span, keys: &[OptionKey]) 
         let written = keys.iter().find(|k| k.key == key);
         if !allowed.contains(&key) {
             let at = written.map_or(span, |k| &k.key_span);
-            let mut d = Diagnostic::error(
-                "unknown-option",
+            let mut d = Diagnostic::new(
+                Code::UnknownOption,
                 at.clone(),
                 format!("unknown option `{key}` for {ctor}()"),
             );
@@ -53,8 +53,8 @@ pub(crate) fn parse(kind: NodeKind, map: &Map, span: &Span, keys: &[OptionKey]) 
         }
         if let Err(msg) = apply(&mut out, key, value) {
             out.diagnostics.push(
-                Diagnostic::error(
-                    "invalid-option-value",
+                Diagnostic::new(
+                    Code::InvalidOptionValue,
                     written.map_or(span, |k| &k.value_span).clone(),
                     format!("invalid value for option `{key}` of {ctor}(): {msg}"),
                 )

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use rhai::{AST, Dynamic, FnPtr, Map};
 
 use super::options;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::graph::facts::ScriptFacts;
 use crate::graph::{
     DEFAULT_ACTION, Edge, FlowGraph, HookKind, HookSpec, NodeId, NodeKind, NodeSpec, Target,
@@ -194,8 +194,8 @@ pub(crate) fn record<E>(
 /// not perform it).
 fn refused_effect(name: &str, pos: rhai::Position) {
     with_recorder(|r| {
-        let d = Diagnostic::error(
-            "effect-at-top-level",
+        let d = Diagnostic::new(
+            Code::EffectAtTopLevel,
             r.span(pos),
             format!("{name}() was called while the graph is being built; it was not performed"),
         )
@@ -338,8 +338,8 @@ impl Recorder {
                 } else {
                     format!("function `{name}`")
                 };
-                Err(Box::new(Diagnostic::error(
-                    "bad-arity",
+                Err(Box::new(Diagnostic::new(
+                    Code::BadArity,
                     span,
                     format!(
                         "the {} hook of this {}() takes {} parameter(s), but {} {} hook takes {} or {}",
@@ -382,7 +382,7 @@ impl Recorder {
                     old.span,
                     describe(to)
                 );
-                let d = Diagnostic::warning("overwritten-edge", span, msg)
+                let d = Diagnostic::new(Code::OverwrittenEdge, span, msg)
                     .with_help("the later edge wins; remove one of them");
                 self.diagnostics.push(d);
                 if let Target::Node(n) = old.to {
@@ -425,8 +425,8 @@ impl Recorder {
                 None => {
                     let found = crate::value::describe(&v);
                     self.diagnostics.push(
-                        Diagnostic::error(
-                            "no-entry",
+                        Diagnostic::new(
+                            Code::NoEntry,
                             self.span(end_pos),
                             format!("the script must end with its entry flow or node, but its last expression is {found}"),
                         )

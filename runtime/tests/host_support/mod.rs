@@ -89,7 +89,11 @@ pub fn emitted(events: &[Event]) -> Vec<Value> {
 pub fn load_codes(src: &str) -> (Vec<String>, bool) {
     let loaded = Runtime::new().load("test.flow.rhai", src);
     (
-        loaded.diagnostics.iter().map(|d| d.code.clone()).collect(),
+        loaded
+            .diagnostics
+            .iter()
+            .map(|d| d.code.to_string())
+            .collect(),
         loaded.program.is_some(),
     )
 }

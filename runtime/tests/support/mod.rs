@@ -54,7 +54,7 @@ pub fn warning_codes(events: &[Event]) -> Vec<String> {
     events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::Warning { code, .. } => Some(code.clone()),
+            EventKind::Warning { code, .. } => Some(code.to_string()),
             _ => None,
         })
         .collect()
@@ -118,7 +118,7 @@ pub async fn run_cancellable(
 
 /// The diagnostics' codes, in order.
 pub fn codes(diags: &[flowscript_runtime::Diagnostic]) -> Vec<String> {
-    diags.iter().map(|d| d.code.clone()).collect()
+    diags.iter().map(|d| d.code.to_string()).collect()
 }
 
 /// The single diagnostic with `code` among those of `src`; panics if there is not exactly one.
@@ -182,7 +182,7 @@ pub fn warnings(events: &[Event]) -> Vec<(String, String, Option<String>)> {
                 message,
                 path,
                 ..
-            } => Some((code.clone(), message.clone(), path.clone())),
+            } => Some((code.to_string(), message.clone(), path.clone())),
             _ => None,
         })
         .collect()

@@ -1,8 +1,8 @@
 //! `unmatched-action` and `dead-edge`: posts' literal actions against their nodes' edges.
 
 use super::{Input, quoted};
-use crate::diagnostic::Diagnostic;
 use crate::diagnostic::did_you_mean;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::graph::facts::Returned;
 use crate::graph::{HookKind, Target, normalize_action};
 
@@ -31,8 +31,8 @@ pub(super) fn unmatched_actions(input: &Input, out: &mut Vec<Diagnostic>) {
             }
             seen.push(action);
             let candidates: Vec<&str> = wired.iter().map(String::as_str).collect();
-            let mut d = Diagnostic::warning(
-                "unmatched-action",
+            let mut d = Diagnostic::new(
+                Code::UnmatchedAction,
                 span.clone(),
                 format!(
                     "post of '{}' can return \"{action}\", but '{}' has no edge for it (it has {}); \
@@ -90,8 +90,8 @@ pub(super) fn dead_edges(input: &Input, out: &mut Vec<Diagnostic>) {
                 Some(s) => format!("did you mean \"{s}\"?"),
                 None => "remove the edge, or make post return this action".to_string(),
             };
-            let mut d = Diagnostic::warning(
-                "dead-edge",
+            let mut d = Diagnostic::new(
+                Code::DeadEdge,
                 edge.span.clone(),
                 format!(
                     "the edge \"{}\" from '{}' to {to} is never taken: {why}",

@@ -3,8 +3,8 @@
 use std::collections::HashSet;
 
 use super::Input;
-use crate::diagnostic::Diagnostic;
 use crate::diagnostic::did_you_mean;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::graph::facts::Returned;
 use crate::graph::{HookKind, NodeKind};
 
@@ -29,8 +29,8 @@ pub(super) fn not_an_array(input: &Input, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             out.push(
-                Diagnostic::error(
-                    "not-an-array",
+                Diagnostic::new(
+                    Code::NotAnArray,
                     span.clone(),
                     format!(
                         "prep of {}('{}') returns {what} here, but it must return {items} (or () for none)",
@@ -79,8 +79,8 @@ pub(super) fn unwritten_keys(input: &Input, out: &mut Vec<Diagnostic>) {
                     keys
                 });
                 let key = &read.key;
-                let mut d = Diagnostic::warning(
-                    "unwritten-key",
+                let mut d = Diagnostic::new(
+                    Code::UnwrittenKey,
                     read.span.clone(),
                     format!(
                         "`{key}` is read from the shared store here, but no hook writes it and no input provides it"

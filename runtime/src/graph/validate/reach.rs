@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 
 use super::Input;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::graph::{FlowGraph, NodeId, Target};
 
 /// Where control can go from `node`: the start of its sub-graph, its branches, its edges.
@@ -95,8 +95,8 @@ pub(super) fn unreachable_nodes(input: &Input, out: &mut Vec<Diagnostic>) {
             String::new()
         };
         out.push(
-            Diagnostic::warning(
-                "unreachable-node",
+            Diagnostic::new(
+                Code::UnreachableNode,
                 node.span.clone(),
                 format!(
                     "{}('{}') is wired but never runs: the entry flow '{}' does not reach it{also}",
@@ -142,8 +142,8 @@ pub(super) fn no_exit(input: &Input, out: &mut Vec<Diagnostic>) {
                 .collect();
             let node = &graph.nodes[first];
             out.push(
-                Diagnostic::warning(
-                    "no-exit",
+                Diagnostic::new(
+                    Code::NoExit,
                     node.span.clone(),
                     format!(
                         "once '{}' runs, {}('{}') never ends: no path from {} reaches a node \

@@ -2,7 +2,7 @@
 //! not the start of a flow or branch) nor the entry: most often a deleted `a >> b` line.
 
 use super::Input;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::graph::{NodeKind, Target};
 
 /// One warning per constructed node that nothing uses. The help suggests the edge that was
@@ -60,8 +60,8 @@ pub(super) fn unused_nodes(input: &Input, out: &mut Vec<Diagnostic>) {
             None => "wire it into a flow (`a >> it`, or as a flow's start), or remove it".into(),
         };
         out.push(
-            Diagnostic::warning(
-                "unused-node",
+            Diagnostic::new(
+                Code::UnusedNode,
                 node.span.clone(),
                 format!(
                     "{}('{}') is never used: no edge leads to or from this {what} and no flow starts with it",

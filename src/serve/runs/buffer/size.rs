@@ -33,7 +33,9 @@ pub fn of(kind: &EventKind) -> usize {
                 span,
                 path,
                 ..
-            } => code.len() + message.len() + span_size(span.as_ref()) + opt(path.as_ref()),
+            } => {
+                code.as_str().len() + message.len() + span_size(span.as_ref()) + opt(path.as_ref())
+            }
             EventKind::RunFinished { action, shared } => action.len() + value(shared),
             EventKind::RunFailed {
                 error,

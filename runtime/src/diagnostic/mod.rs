@@ -1,4 +1,9 @@
-//! Diagnostics found while loading a script: a stable code, a severity, a span, a message and help.
+//! Diagnostics found while loading a script: a stable [`Code`] (which fixes the severity), a
+//! span, a message, help and an optional mechanical fix.
+
+mod code;
+
+pub use code::Code;
 
 use serde::{Deserialize, Serialize};
 
@@ -18,8 +23,8 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Diagnostic {
     /// Stable kebab-case code.
-    pub code: String,
-    /// Error or warning.
+    pub code: Code,
+    /// Error or warning (the code's).
     pub severity: Severity,
     /// Where it was found.
     pub span: Span,
@@ -47,24 +52,16 @@ pub struct Fix {
 }
 
 impl Diagnostic {
-    /// An error diagnostic.
-    pub fn error(code: &str, span: Span, message: impl Into<String>) -> Self {
+    /// A finding with `code` (and the code's severity) at `span`.
+    pub fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
         Self {
-            code: code.into(),
-            severity: Severity::Error,
+            code,
+            severity: code.severity(),
             span,
             message: message.into(),
             help: None,
             fix: None,
             about: None,
-        }
-    }
-
-    /// A warning diagnostic.
-    pub fn warning(code: &str, span: Span, message: impl Into<String>) -> Self {
-        Self {
-            severity: Severity::Warning,
-            ..Self::error(code, span, message)
         }
     }
 

@@ -57,15 +57,21 @@ enum EventsFormat {
 /// one that repeats a warning found while loading is not printed again (its event says
 /// `repeat`).
 struct CliSink {
-    jsonl: Option<JsonlSink<std::io::Stdout>>,
+    jsonl: Option<JsonlSink>,
     progress: Option<Progress>,
+}
+
+impl CliSink {
+    /// Write the events still queued for stdout and wait for them.
+    fn finish(&self) {
+        if let Some(j) = &self.jsonl {
+            j.finish();
+        }
+    }
 }
 
 impl EventSink for CliSink {
     fn event(&self, event: Event) {
-        if let Some(j) = &self.jsonl {
-            j.write(&event);
-        }
         if let EventKind::Warning {
             code,
             message,
@@ -86,6 +92,9 @@ impl EventSink for CliSink {
         }
         if let Some(p) = &self.progress {
             p.event(&event);
+        }
+        if let Some(j) = &self.jsonl {
+            j.event(event);
         }
     }
 }
@@ -125,7 +134,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    let sink: Arc<dyn EventSink> = Arc::new(CliSink {
+    let cli_sink = Arc::new(CliSink {
         jsonl: args
             .events
             .map(|EventsFormat::Jsonl| JsonlSink::new(std::io::stdout())),
@@ -134,6 +143,7 @@ pub fn run(args: RunArgs) -> ExitCode {
             .enabled(args.events.is_some())
             .then(Progress::new),
     });
+    let sink: Arc<dyn EventSink> = cli_sink.clone();
     let cancel = CancellationToken::new();
     let outcome = tokio_rt.block_on(async {
         tokio::spawn(cancel_on_signal(cancel.clone()));
@@ -151,6 +161,7 @@ pub fn run(args: RunArgs) -> ExitCode {
     // once; work on the blocking pool (an abandoned fs::write removing its temporary file) gets
     // a moment to finish.
     tokio_rt.shutdown_timeout(std::time::Duration::from_secs(2));
+    cli_sink.finish();
     let print_store = args.events.is_none();
     match outcome.result {
         Ok(_) => {

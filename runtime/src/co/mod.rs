@@ -74,6 +74,9 @@ enum Resume {
 struct Suspension {
     fut: HostFuture,
     shielded: bool,
+    /// When the wait times out (the innermost exec `timeout`): the driver stops waiting then and
+    /// resumes the script with [`Interrupt::TimedOut`].
+    deadline: Option<tokio::time::Instant>,
 }
 
 /// How long a script may run before it yields to other tasks.
@@ -153,17 +156,18 @@ fn suspend_with(
     if let Some(i) = cx.interrupt() {
         return Err(SuspendError::Interrupted(i));
     }
-    let fut = match cx.deadline.get() {
-        Some(deadline) => with_deadline(fut, deadline),
-        None => fut,
-    };
+    let deadline = cx.deadline.get();
     set_current(ptr::null());
     // SAFETY: the yielder belongs to the running coroutine and outlives this call.
-    let resumed = unsafe { &*cx.yielder }.suspend(Suspension { fut, shielded });
+    let resumed = unsafe { &*cx.yielder }.suspend(Suspension {
+        fut,
+        shielded,
+        deadline,
+    });
     set_current(ctx);
     cx.slice_start.set(Instant::now());
     match resumed {
-        Resume::Value(Err(e)) if e == TIMED_OUT => {
+        Resume::Interrupted(Interrupt::TimedOut) => {
             cx.timed_out.set(true);
             Err(SuspendError::Interrupted(Interrupt::TimedOut))
         }
@@ -171,17 +175,6 @@ fn suspend_with(
         Resume::Interrupted(i) => Err(SuspendError::Interrupted(i)),
         Resume::Start => Ok(Ok(rhai::Dynamic::UNIT)),
     }
-}
-
-const TIMED_OUT: &str = "\u{0}flowscript:timed-out";
-
-fn with_deadline(fut: HostFuture, deadline: tokio::time::Instant) -> HostFuture {
-    Box::pin(async move {
-        match tokio::time::timeout_at(deadline, fut).await {
-            Ok(v) => v,
-            Err(_) => Err(TIMED_OUT.to_string()),
-        }
-    })
 }
 
 impl Context {
@@ -403,16 +396,30 @@ where
     loop {
         let step = co.0.as_mut().map(|c| c.resume(input));
         match step {
-            Some(CoroutineResult::Yield(Suspension { fut, shielded })) => {
+            Some(CoroutineResult::Yield(Suspension {
+                fut,
+                shielded,
+                deadline,
+            })) => {
+                let timeout = async move {
+                    match deadline {
+                        Some(d) => tokio::time::sleep_until(d).await,
+                        None => std::future::pending().await,
+                    }
+                };
                 input = if cancelled.load(Ordering::Relaxed) {
                     Resume::Interrupted(Interrupt::Cancelled)
                 } else if shielded {
                     // The future watches `cancel` itself and ends promptly when it fires.
-                    let v = fut.await;
+                    let r = tokio::select! {
+                        biased;
+                        () = timeout => Resume::Interrupted(Interrupt::TimedOut),
+                        v = fut => Resume::Value(v),
+                    };
                     if cancel.is_cancelled() {
                         cancelled.store(true, Ordering::Relaxed);
                     }
-                    Resume::Value(v)
+                    r
                 } else {
                     tokio::select! {
                         biased;
@@ -420,6 +427,7 @@ where
                             cancelled.store(true, Ordering::Relaxed);
                             Resume::Interrupted(Interrupt::Cancelled)
                         }
+                        () = timeout => Resume::Interrupted(Interrupt::TimedOut),
                         v = fut => Resume::Value(v),
                     }
                 };
@@ -467,8 +475,8 @@ where
         *out.lock() = Some(v);
         Ok(rhai::Dynamic::UNIT)
     });
-    let _unit: rhai::Dynamic =
-        suspend_with(fut, shielded)?.map_err(|_| SuspendError::Interrupted(Interrupt::TimedOut))?;
+    // The wrapper's own value is always `Ok(())`: the output travels through `slot`.
+    let _unit = suspend_with(fut, shielded)?;
     let value = slot.lock().take();
     value.ok_or(SuspendError::Interrupted(Interrupt::Cancelled))
 }

@@ -2,13 +2,13 @@
 //! the path, `--allow-read` / `--allow-write` checks (scoped grants, `..` escapes) made before
 //! anything is touched, bad arguments, and no effect at the top level.
 
-mod host_support;
+mod support;
 
 use std::path::Path;
 
 use flowscript_runtime::{Grant, Permissions};
-use host_support::*;
 use serde_json::json;
+use support::host::*;
 
 fn read_write() -> Permissions {
     Permissions {

@@ -1,15 +1,14 @@
 //! `http::get` / `http::post` against a real peer on 127.0.0.1: JSON round trips, statuses,
 //! headers, redirects, failures that name the URL, `--allow-net`, timeouts and cancellation.
 
-mod peer;
 mod support;
 
 use std::time::{Duration, Instant};
 
 use flowscript_runtime::CancellationToken;
 use flowscript_runtime::Permissions;
-use peer::{Reply, allow, run_allowed, serve, store};
 use serde_json::{Value, json};
+use support::peer::{Reply, allow, run_allowed, serve, store};
 
 /// A one-node flow whose exec runs `body` (with `URL` replaced) and stores its value as `r`,
 /// or the error as `err` through fallback.
@@ -26,7 +25,7 @@ fn script(body: &str, url: &str) -> String {
     .replace("URL", url)
 }
 
-fn echo(req: &peer::Seen) -> Reply {
+fn echo(req: &support::peer::Seen) -> Reply {
     let body: Value = serde_json::from_str(&req.body).unwrap_or(Value::String(req.body.clone()));
     let ct = req.header("content-type").unwrap_or_default();
     Reply::json(201, json!({"method": req.method, "ct": ct, "got": body}))
@@ -163,7 +162,7 @@ async fn redirects_are_followed_and_each_target_is_checked() {
     assert_eq!(other.hits(), 0);
 }
 
-fn slow() -> impl Fn(&peer::Seen, usize) -> Reply + Send + Sync + 'static {
+fn slow() -> impl Fn(&support::peer::Seen, usize) -> Reply + Send + Sync + 'static {
     |_, _| {
         Reply::After(
             Duration::from_secs(5),

@@ -2,7 +2,7 @@
 //! the hook with the value, a timeout and cancellation withdraw the question, and a run without
 //! an answerer fails saying who could answer.
 
-mod host_support;
+mod support;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,7 +13,7 @@ use flowscript_runtime::{CancellationToken, Event, EventKind, RunOptions, RunOut
 use parking_lot::Mutex;
 use serde_json::{Value, json};
 
-use host_support::{load_codes, run_with};
+use support::host::{load_codes, run_with};
 
 /// Answers from a table of key → value, after `delay`; unknown keys never get an answer.
 /// Records every question and which ones were withdrawn.

@@ -1,15 +1,14 @@
 //! `llm::chat` / `llm::stream` against a real OpenAI-compatible peer on 127.0.0.1: requests
 //! as sent, answers, SSE streaming with chunk events, and every way an answer can go wrong.
 
-mod peer;
 mod support;
 
 use std::time::Duration;
 
 use flowscript_runtime::Permissions;
 use flowscript_runtime::{CancellationToken, EventKind};
-use peer::{Reply, allow, run_allowed, serve, store};
 use serde_json::{Value, json};
+use support::peer::{Reply, allow, run_allowed, serve, store};
 
 /// A one-node flow whose exec runs `body` (with `BASE` replaced by the peer's `/v1` URL and
 /// `OPTS` by options naming it) and stores its value as `r`, or the error as `err`.

@@ -1,12 +1,12 @@
 //! (docs/host.md) pure and event host functions: `json::{parse, stringify}`, `now`, `env`, `emit`,
 //! `log`. json and now are allowed anywhere; env needs `--allow-env`; emit and log are effects.
 
-mod host_support;
+mod support;
 
 use flowscript_runtime::EventKind;
 use flowscript_runtime::{Grant, Permissions};
-use host_support::*;
 use serde_json::json;
+use support::host::*;
 
 fn none() -> Permissions {
     Permissions::default()

@@ -2,15 +2,15 @@
 //! (non-zero is returned, not thrown), stdin and cwd, `--allow-run` checks, bad arguments, no
 //! effect at the top level, and the child killed when the exec times out or the run is cancelled.
 
-mod host_support;
+mod support;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use flowscript_runtime::CancellationToken;
 use flowscript_runtime::{Grant, Permissions};
-use host_support::*;
 use serde_json::json;
+use support::host::*;
 
 fn run_all() -> Permissions {
     Permissions {

@@ -1,6 +1,11 @@
-//! Shared helpers for the runtime's behaviour tests: load a script, run it, collect events.
+//! The one support module of the runtime's behaviour tests: load a script, run it, collect
+//! events; [`host`] runs with permissions for the host-function tests, [`peer`] is a real HTTP
+//! peer for `http::*` and `llm::*`. Each test binary uses part of it, hence the one allow.
 
 #![allow(dead_code)]
+
+pub mod host;
+pub mod peer;
 
 use std::sync::Arc;
 

@@ -2,8 +2,6 @@
 //! own on port 0 and says, per request, what to answer (a whole response, a stream of parts
 //! with pauses, or a connection cut short). Every response closes its connection.
 
-#![allow(dead_code)]
-
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

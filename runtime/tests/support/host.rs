@@ -1,7 +1,5 @@
 //! Helpers for the host-function tests: run a script with permissions, and build grants.
 
-#![allow(dead_code)]
-
 use std::path::Path;
 use std::sync::Arc;
 

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use flowscript_runtime::graph::{HookKind, NodeKind};
+use flowscript_runtime::graph::NodeKind;
 use rhai::Engine;
 
 use super::outline;
@@ -295,40 +295,7 @@ pub fn pretty_signature(sig: &str) -> String {
 
 /// Docs of an option key.
 pub fn option_doc(key: &str) -> Option<&'static str> {
-    for hook in HookKind::ALL {
-        if hook.key() == key {
-            return Some(match hook {
-                HookKind::Prep => {
-                    "`prep(shared[, params])`: read what the node needs from the store; its value is `prep_res`."
-                }
-                HookKind::Exec => {
-                    "`exec(prep_res[, params])`: the work (retried); its value is `exec_res`."
-                }
-                HookKind::Post => {
-                    "`post(shared, prep_res, exec_res[, params])`: write results; its value is the action (`()` = default edge)."
-                }
-                HookKind::Fallback => {
-                    "`fallback(prep_res, err[, params])`: the value of exec when every attempt failed."
-                }
-            });
-        }
-    }
-    Some(match key {
-        "retries" => "Attempts in all (default 1, at least 1).",
-        "wait" => "Seconds between attempts (default 0).",
-        "backoff" => {
-            "`\"fixed\"` (default) or `\"exponential\"`: the k-th wait is `wait × 2^(k-1)`."
-        }
-        "jitter" => "`true` scales each wait by a uniform factor in [0.5, 1.0].",
-        "timeout" => "Seconds per exec attempt; a timed-out attempt counts as failed.",
-        "concurrency" => "Items (or sub-runs) in flight at once; unbounded when absent.",
-        "on_error" => {
-            "`\"fail\"` (default: the node fails, siblings are cancelled) or `\"collect\"` (each result is `#{ok: v}` or `#{error: e}`)."
-        }
-        "max_steps" => "Node visits allowed in this flow before the run fails.",
-        "params" => "A map of params the flow passes down to its nodes' hooks.",
-        _ => return None,
-    })
+    flowscript_runtime::graph::options::option(key).map(|o| o.doc)
 }
 
 /// The docs of a global host function (all overloads).

@@ -212,7 +212,7 @@ fn options_map_of(doc: &Document, groups: &[usize]) -> Option<NodeKind> {
     let kind = outline::kind_of(ctor.text(text)).filter(|_| ctor.kind == TokenKind::Ident)?;
     let args = doc.split_group(*paren);
     let arg = args.iter().position(|&(lo, hi)| lo <= *map && *map < hi)?;
-    (arg == outline::options_arg(kind)).then_some(kind)
+    (arg == kind.options_arg()).then_some(kind)
 }
 
 /// The completion items at `offset`.

@@ -20,14 +20,6 @@ pub fn kind_of(name: &str) -> Option<NodeKind> {
     CONSTRUCTORS.into_iter().find(|k| k.constructor() == name)
 }
 
-/// The index of the option-map argument of a constructor.
-pub fn options_arg(kind: NodeKind) -> usize {
-    match kind {
-        NodeKind::Node | NodeKind::Batch | NodeKind::Parallel => 1,
-        _ => 2,
-    }
-}
-
 /// One `key: value` entry of a map literal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MapEntry {
@@ -176,7 +168,7 @@ fn ctor_call(doc: &Document, at: usize, kind: NodeKind, open: usize) -> CtorCall
         })
     };
     let name = single(0).and_then(|(_, t)| t.str_value(text).map(str::to_string));
-    let options = args.get(options_arg(kind)).and_then(|&r| {
+    let options = args.get(kind.options_arg()).and_then(|&r| {
         let (m, t) = doc.code_in(r).next()?;
         (t.kind == TokenKind::MapOpen).then(|| map_lit(doc, m))
     });

@@ -62,6 +62,15 @@ impl NodeKind {
         }
     }
 
+    /// Which argument of the constructor holds the option map: `node("n", #{…})` has it second,
+    /// `flow("f", start, #{…})` third.
+    pub fn options_arg(self) -> usize {
+        match self {
+            Self::Node | Self::Batch | Self::Parallel => 1,
+            Self::Flow | Self::BatchFlow | Self::ParallelFlow | Self::Branches => 2,
+        }
+    }
+
     /// Whether this kind runs a sub-graph from a start node.
     pub fn is_flow(self) -> bool {
         matches!(self, Self::Flow | Self::BatchFlow | Self::ParallelFlow)

@@ -6,19 +6,9 @@ use std::sync::Arc;
 
 use rhai::{AST, Dynamic, Expr, Stmt, StmtBlock};
 
+use crate::graph::NodeKind;
 use crate::graph::facts::{FnFacts, OptionKey, Read, Returned, ScriptFacts, Transition};
 use crate::span::Span;
-
-/// Constructors and the index of their option-map argument.
-const CONSTRUCTORS: [(&str, usize); 7] = [
-    ("node", 1),
-    ("batch", 1),
-    ("parallel", 1),
-    ("flow", 2),
-    ("batch_flow", 2),
-    ("parallel_flow", 2),
-    ("branches", 2),
-];
 
 impl ScriptFacts {
     /// Read the facts from an AST compiled without optimisation (optimisation folds literal
@@ -152,7 +142,10 @@ impl Walker<'_> {
             };
             self.transition(pos, lhs, rhs, label);
         }
-        if let Some(&(_, at)) = CONSTRUCTORS.iter().find(|(n, _)| *n == call.name.as_str())
+        if let Some(at) = NodeKind::ALL
+            .iter()
+            .find(|k| k.constructor() == call.name.as_str())
+            .map(|k| k.options_arg())
             && let Some(Expr::Map(map, _)) = call.args.get(at)
         {
             let keys = map

@@ -65,21 +65,9 @@ pub(crate) fn parse(kind: NodeKind, map: &Map, span: &Span, keys: &[OptionKey]) 
     out
 }
 
+/// What a valid value of `key` is, from the one option table.
 fn help_for(key: &str) -> &'static str {
-    match key {
-        "prep" | "exec" | "post" | "fallback" => {
-            "a hook is a closure such as `|shared| shared.k` or a script function `Fn(\"name\")`"
-        }
-        "retries" => "`retries` is the number of attempts in all: an integer ≥ 1",
-        "wait" | "timeout" => "a number of seconds ≥ 0 and at most 365 days (31536000)",
-        "backoff" => "`backoff` is \"fixed\" or \"exponential\"",
-        "jitter" => "`jitter` is true or false",
-        "concurrency" => "`concurrency` is the number of items in flight: an integer ≥ 1",
-        "on_error" => "`on_error` is \"fail\" or \"collect\"",
-        "max_steps" => "`max_steps` is an integer ≥ 1",
-        "params" => "`params` is a map such as #{lang: \"en\"}",
-        _ => "see the option list of the constructor",
-    }
+    crate::graph::options::option(key).map_or("see the option list of the constructor", |o| o.takes)
 }
 
 fn apply(out: &mut ParsedOptions, key: &str, value: &Dynamic) -> Result<(), String> {

@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use flowscript_lsp::analysis::catalog::{Catalog, HOST_MODULES};
+use flowscript_lsp::analysis::catalog::Catalog;
 use flowscript_runtime::{Event, EventKind, Runtime};
 
 fn page(name: &str) -> String {
@@ -26,7 +26,9 @@ fn host_functions() -> Vec<(String, String)> {
     let runtime = Runtime::new();
     let catalog = Catalog::new(runtime.engine());
     let mut out = Vec::new();
-    for module in HOST_MODULES {
+    let modules: Vec<&str> = catalog.module_names().collect();
+    assert!(modules.len() >= 5, "the engine's host modules: {modules:?}");
+    for module in modules {
         for f in catalog.module(module) {
             out.push((format!("{module}::{}", f.signature), f.doc.clone()));
         }

@@ -21,9 +21,6 @@ pub struct FnDoc {
     pub doc: String,
 }
 
-/// The host modules scripts can call into as `module::function`.
-pub const HOST_MODULES: [&str; 5] = ["fs", "http", "llm", "json", "process"];
-
 /// Global host functions (no module).
 const HOST_GLOBALS: [(&str, &str); 7] = [
     (
@@ -116,6 +113,17 @@ impl Catalog {
             }
         }
         catalog
+    }
+
+    /// The host modules scripts can call into as `module::function`, as the engine registered
+    /// them (sorted).
+    pub fn module_names(&self) -> impl Iterator<Item = &str> {
+        self.modules.keys().map(String::as_str)
+    }
+
+    /// Whether `name` is a host module.
+    pub fn is_module(&self, name: &str) -> bool {
+        self.modules.contains_key(name)
     }
 
     /// The functions of a host module (empty if unknown).

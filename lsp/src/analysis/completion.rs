@@ -11,7 +11,7 @@ use flowscript_runtime::graph::NodeKind;
 use flowscript_runtime::graph::options::allowed_keys;
 
 use super::Analysis;
-use super::catalog::{self, HOST_MODULES};
+use super::catalog;
 use super::document::Document;
 use super::lexer::TokenKind;
 use super::outline::{self, CONSTRUCTORS};
@@ -329,7 +329,7 @@ fn general(a: &Analysis) -> Vec<Completion> {
             );
         }
     }
-    for m in HOST_MODULES {
+    for m in a.catalog().module_names() {
         items.push(
             Completion::new(m, CompletionKind::Module)
                 .detail(format!("host module {m}::"))

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use flowscript_runtime::graph::{NodeId, Target};
 
 use super::Analysis;
-use super::catalog::{self, FnDoc, HOST_MODULES};
+use super::catalog::{self, FnDoc};
 use super::document::TextRange;
 use super::lexer::TokenKind;
 use super::outline::{self, CtorCall};
@@ -41,7 +41,7 @@ pub fn hover(a: &Analysis, offset: usize) -> Option<Hover> {
             .filter(|f| f.name == word)
             .collect();
         fn_docs(&fns, &format!("{module}::"))?
-    } else if next_is("::") && HOST_MODULES.contains(&word) {
+    } else if next_is("::") && a.catalog().is_module(word) {
         let mut md = format!("```rhai\nmodule {word}\n```\nHost functions:\n");
         for f in a.catalog().module(word) {
             let _ = writeln!(md, "- `{word}::{}`", f.signature);

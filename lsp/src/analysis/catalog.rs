@@ -21,34 +21,9 @@ pub struct FnDoc {
     pub doc: String,
 }
 
-/// Global host functions (no module).
-const HOST_GLOBALS: [(&str, &str); 7] = [
-    (
-        "emit",
-        "Send `data` to the run's event stream as an `emitted` event.",
-    ),
-    (
-        "log",
-        "Log a message (a `log` event; shown on stderr by `flowscript run`).",
-    ),
-    (
-        "env",
-        "The value of an environment variable, or `()` when unset. Needs `--allow-env`.",
-    ),
-    ("now", "Seconds since the Unix epoch, as a float."),
-    (
-        "sleep",
-        "Wait `seconds` without holding a thread (the run's other items go on).",
-    ),
-    (
-        "input",
-        "Ask a person and wait for the answer without holding a thread: `input(prompt)` or `input(prompt, #{key, timeout})`. Sends `input_required {key, prompt}`; `flowscript run` asks on the terminal, `flowscript serve` takes the answer at `POST /runs/{id}/input`.",
-    ),
-    (
-        "Fn",
-        "A function pointer to the script function `name`: `post: Fn(\"decide\")`.",
-    ),
-];
+/// Rhai's function-pointer constructor, which scripts use for hooks (`Fn("decide")`); the engine
+/// has no doc for it.
+const FN_DOC: &str = "A function pointer to the script function `name`: `post: Fn(\"decide\")`.";
 
 /// Everything documented, built once per engine.
 #[derive(Debug, Clone, Default)]
@@ -92,26 +67,17 @@ impl Catalog {
             })
             .cloned()
             .collect();
-        for (name, doc) in HOST_GLOBALS {
-            let sigs: Vec<&FnDoc> = all_globals.iter().filter(|f| f.name == name).collect();
-            if sigs.is_empty() {
-                catalog.globals.push(FnDoc {
-                    name: name.into(),
-                    signature: format!("{name}(…)"),
-                    doc: doc.into(),
-                });
-            }
-            for f in sigs {
-                catalog.globals.push(FnDoc {
-                    doc: if f.doc.is_empty() {
-                        doc.into()
-                    } else {
-                        f.doc.clone()
-                    },
-                    ..f.clone()
-                });
-            }
+        // The host's globals, documented where they are registered; then `Fn`.
+        for name in flowscript_runtime::HOST_GLOBALS {
+            catalog
+                .globals
+                .extend(all_globals.iter().filter(|f| f.name == name).cloned());
         }
+        catalog.globals.push(FnDoc {
+            name: "Fn".into(),
+            signature: "Fn(name: String)".into(),
+            doc: FN_DOC.into(),
+        });
         catalog
     }
 

@@ -28,8 +28,9 @@ use rhai::{Dynamic, Engine, EvalAltResult, NativeCallContext};
 
 use crate::co::{self, HostFuture, SuspendError};
 
-/// The host's global functions (outside a module), as scripts call them.
-pub(crate) const GLOBALS: [&str; 7] = ["emit", "log", "env", "now", "sleep", "input", "print"];
+/// The host's global functions (outside a module), as scripts call them; each is registered
+/// with its doc comments, which the language server reads from the engine's metadata.
+pub const GLOBALS: [&str; 6] = ["emit", "log", "env", "now", "sleep", "input"];
 
 /// Register every host function.
 pub(crate) fn register(engine: &mut Engine) {

@@ -51,6 +51,8 @@ fn known_functions() -> Vec<&'static str> {
         .map(|k| k.constructor())
         .collect();
     names.extend(crate::host::GLOBALS);
+    // Rhai's own, which flowscript configures (where its output goes).
+    names.push("print");
     names
 }
 

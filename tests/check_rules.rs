@@ -1,11 +1,11 @@
 //! One fixture per diagnostic code under `tests/check/`: each rule fires on its fixture, with
 //! the human rendering and the JSON snapshotted; errors exit 1, warnings alone exit 0.
 
-mod cli_support;
+mod support;
 
-use cli_support::flowscript;
 use flowscript_runtime::{Code, Severity};
 use serde_json::Value;
+use support::cli::flowscript;
 
 /// Every code `check` can report, with whether it is an error: the runtime's one table of codes
 /// (the language server's own codes have no fixture).

@@ -1,10 +1,10 @@
 //! `flowscript run` through the real binary: stdout/stderr split, exit codes, error messages.
 
-mod cli_support;
+mod support;
 
-use cli_support::flowscript;
 use predicates::prelude::*;
 use serde_json::{Value, json};
+use support::cli::flowscript;
 use tempfile::TempDir;
 
 struct Script {

@@ -3,10 +3,10 @@
 //! function, a known function called with the wrong arguments, a hook with the wrong number of
 //! parameters; and `check --set` counting a key as provided, as `run --set` does.
 
-mod cli_support;
+mod support;
 
-use cli_support::flowscript;
 use serde_json::Value;
+use support::cli::flowscript;
 
 /// `check --format json` on `src` (and `extra` flags): the diagnostics.
 fn check(src: &str, extra: &[&str]) -> Vec<Value> {

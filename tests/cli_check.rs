@@ -1,11 +1,11 @@
 //! `flowscript check`: every load diagnostic, rustc-style or as JSON, exit 1 on errors; the
 //! examples check clean.
 
-mod cli_support;
+mod support;
 
-use cli_support::flowscript;
 use predicates::prelude::*;
 use serde_json::Value;
+use support::cli::flowscript;
 
 const BROKEN: &str = r#"let a = node("a", #{ retires: 3, exec: |x| x });
 let b = node("b", #{ post: |a, b| () });

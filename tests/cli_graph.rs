@@ -2,13 +2,11 @@
 //! script with every kind, errors, and every drawing checked by the real tools: mermaid's own
 //! parser (npm, `tests/mermaid/`) and Graphviz's `dot -Tsvg`.
 
-mod graph_tools;
+mod support;
 
-mod cli_support;
-
-use cli_support::flowscript;
 use predicates::prelude::*;
 use serde_json::Value;
+use support::cli::flowscript;
 
 /// `flowscript graph FILE --format FORMAT`, run from `dir`, asserted to succeed: its stdout.
 fn graph_in(dir: &std::path::Path, file: &str, format: &str) -> String {
@@ -150,8 +148,9 @@ fn every_kind_has_its_shape() {
     insta::assert_snapshot!("mermaid_kinds", mermaid);
     let dot = graph_in(dir.path(), "kinds.flow.rhai", "dot");
     insta::assert_snapshot!("dot_kinds", dot);
-    graph_tools::assert_mermaid_parses(&[("kinds.flow.rhai".into(), mermaid)]);
-    graph_tools::dot_svg(&dot).unwrap_or_else(|e| panic!("dot rejects kinds.flow.rhai: {e}"));
+    support::graph_tools::assert_mermaid_parses(&[("kinds.flow.rhai".into(), mermaid)]);
+    support::graph_tools::dot_svg(&dot)
+        .unwrap_or_else(|e| panic!("dot rejects kinds.flow.rhai: {e}"));
 }
 
 #[test]
@@ -163,13 +162,13 @@ fn every_example_passes_mermaids_parser() {
             (s, text)
         })
         .collect();
-    graph_tools::assert_mermaid_parses(&named);
+    support::graph_tools::assert_mermaid_parses(&named);
 }
 
 #[test]
 fn every_example_lays_out_with_graphviz() {
     for s in examples() {
-        let svg = graph_tools::dot_svg(&graph(&s, "dot"))
+        let svg = support::graph_tools::dot_svg(&graph(&s, "dot"))
             .unwrap_or_else(|e| panic!("dot -Tsvg fails on the drawing of {s}:\n{e}"));
         assert!(svg.contains("<svg"), "{s}");
     }
@@ -178,12 +177,12 @@ fn every_example_lays_out_with_graphviz() {
 #[test]
 fn the_parsers_do_reject_broken_drawings() {
     // The checks above mean something only if these tools fail on bad input.
-    let results = graph_tools::mermaid_parse_all(&[
+    let results = support::graph_tools::mermaid_parse_all(&[
         "flowchart TD\n  n0[\"a\"b\"]\n".to_string(),
         "flowchart TD\n  n0 -->|\"\"| n1\n".to_string(),
     ]);
     assert!(results.iter().all(Option::is_some), "{results:?}");
-    assert!(graph_tools::dot_svg("digraph { a -> \"b }\n").is_err());
+    assert!(support::graph_tools::dot_svg("digraph { a -> \"b }\n").is_err());
 }
 
 #[test]

@@ -4,11 +4,11 @@
 
 #![cfg(unix)]
 
-mod cli_support;
+mod support;
 
 use std::process::{Command, Stdio};
 
-use cli_support::flowscript;
+use support::cli::flowscript;
 
 const ASKING: &str = r#"
 let ask = node("ask", #{

@@ -1,10 +1,10 @@
 //! `flowscript run` permission flags through the real binary: effects are denied by default with
 //! an error naming the flag (exit 1), and `--allow-read[=paths]` or `-A` allow them.
 
-mod cli_support;
+mod support;
 
-use cli_support::flowscript;
 use serde_json::{Value, json};
+use support::cli::flowscript;
 use tempfile::TempDir;
 
 /// A script that reads `shared.path` into `shared.text`, and a data file beside it.

@@ -5,11 +5,11 @@
 
 #![cfg(unix)]
 
-mod cli_support;
+mod support;
 
 use std::process::Command;
 
-use cli_support::flowscript;
+use support::cli::flowscript;
 
 // Item 7 fails both its attempts: one retry, then it fails for good (collected).
 const FLOW: &str = r#"let load = node("load", #{ exec: |p| { sleep(0.2); 1 } });

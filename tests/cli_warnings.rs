@@ -2,10 +2,10 @@
 //! not printed again on stderr (its event stays, marked `repeat`), and with `--events jsonl`
 //! warnings reach stderr exactly as without it.
 
-mod cli_support;
+mod support;
 
-use cli_support::flowscript;
 use serde_json::Value;
+use support::cli::flowscript;
 
 /// `a`'s post returns "x", which has no edge: found while loading, and again while running.
 const PREDICTED: &str = r#"let a = node("a", #{ post: |shared, p, e| "x" });

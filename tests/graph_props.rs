@@ -3,7 +3,7 @@
 //! themselves — renders without panicking to well-formed text; and a fixed sample of such
 //! graphs passes mermaid's own parser and Graphviz's `dot` (see `tests/graph_tools`).
 
-mod graph_tools;
+mod support;
 
 use flowscript_runtime::graph::render::{self, dot, mermaid};
 use flowscript_runtime::graph::{Branch, Edge, FlowGraph, NodeKind, NodeOptions, NodeSpec, Target};
@@ -205,7 +205,10 @@ fn a_random_sample_passes_mermaid_and_graphviz() {
         .collect();
 
     let texts: Vec<String> = graphs.iter().map(mermaid::render).collect();
-    for (text, result) in texts.iter().zip(graph_tools::mermaid_parse_all(&texts)) {
+    for (text, result) in texts
+        .iter()
+        .zip(support::graph_tools::mermaid_parse_all(&texts))
+    {
         if let Some(error) = result {
             panic!("mermaid rejects a random graph's diagram:\n{error}\n--- diagram ---\n{text}");
         }
@@ -213,10 +216,10 @@ fn a_random_sample_passes_mermaid_and_graphviz() {
 
     // dot reads many graphs from one input; on failure, find the culprit one by one.
     let all: String = graphs.iter().map(dot::render).collect();
-    if graph_tools::dot_svg(&all).is_err() {
+    if support::graph_tools::dot_svg(&all).is_err() {
         for g in &graphs {
             let text = dot::render(g);
-            if let Err(e) = graph_tools::dot_svg(&text) {
+            if let Err(e) = support::graph_tools::dot_svg(&text) {
                 panic!("dot rejects a random graph's drawing:\n{e}\n--- drawing ---\n{text}");
             }
         }
@@ -231,6 +234,6 @@ fn very_long_names_pass_both_tools() {
     graph.nodes[0].name = "\"long\" ".repeat(6_000);
     graph.entry = 0;
     let text = mermaid::render(&graph);
-    assert_eq!(graph_tools::mermaid_parse_all(&[text]), vec![None]);
-    graph_tools::dot_svg(&dot::render(&graph)).expect("dot accepts the cut label");
+    assert_eq!(support::graph_tools::mermaid_parse_all(&[text]), vec![None]);
+    support::graph_tools::dot_svg(&dot::render(&graph)).expect("dot accepts the cut label");
 }

@@ -5,14 +5,13 @@
 
 #![cfg(unix)]
 
-mod cli_support;
-mod hostile_support;
+mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
-use hostile_support::{Tree, all_output, flowscript, stderr, store};
+use support::hostile::{Tree, all_output, flowscript, stderr, store};
 
 /// A one-route chat server on 127.0.0.1 that records each request's `Authorization` header.
 struct Server {

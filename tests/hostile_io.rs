@@ -5,13 +5,12 @@
 
 #![cfg(unix)]
 
-mod cli_support;
-mod hostile_support;
+mod support;
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use hostile_support::Tree;
+use support::hostile::Tree;
 
 const OLD: &str = "the old contents, which must survive any interruption\n";
 const SIZE: usize = 48 << 20;

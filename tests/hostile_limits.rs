@@ -6,14 +6,13 @@
 
 #![cfg(unix)]
 
-mod cli_support;
-mod hostile_support;
+mod support;
 
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use hostile_support::{flat, store};
+use support::hostile::{flat, store};
 
 /// Address space the process may use: far more than any of these needs, far less than the
 /// unbounded versions of these scripts took before they were bounded.

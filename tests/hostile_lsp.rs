@@ -6,16 +6,15 @@
 
 #![cfg(unix)]
 
-mod cli_support;
-mod hostile_support;
+mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use hostile_support::{Tree, mkfifo};
 use serde_json::{Value, json};
+use support::hostile::{Tree, mkfifo};
 
 /// A `flowscript lsp` process and its messages.
 struct Server {

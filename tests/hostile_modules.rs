@@ -5,13 +5,12 @@
 
 #![cfg(unix)]
 
-mod cli_support;
-mod hostile_support;
+mod support;
 
 use std::time::{Duration, Instant};
 
-use hostile_support::{Tree, all_output, flat, flowscript, mkfifo, stderr, store};
 use serde_json::Value;
+use support::hostile::{Tree, all_output, flat, flowscript, mkfifo, stderr, store};
 
 const SECRETS: [&str; 3] = [
     "outside-secret-4711",

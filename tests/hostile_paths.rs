@@ -5,14 +5,13 @@
 
 #![cfg(unix)]
 
-mod cli_support;
-mod hostile_support;
+mod support;
 
 use std::os::unix::fs::symlink;
 use std::path::Path;
 
-use hostile_support::{Tree, flowscript, stderr, store};
 use serde_json::Value;
+use support::hostile::{Tree, flowscript, stderr, store};
 
 /// Run `fs/ops.flow.rhai` with `op` on `path` and return `shared.result`.
 fn op(tree: &Tree, op: &str, path: &Path, flags: &[&str]) -> Value {

@@ -5,12 +5,12 @@
 
 #![cfg(unix)]
 
-mod serve_support;
+mod support;
 
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use serve_support::{
+use support::serve::{
     Server, SseReader, all_fixtures, assert_complete, assert_error, bounded, client, emitted,
     events, fixture, get, start, start_detached, status_and_json,
 };

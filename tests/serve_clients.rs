@@ -6,12 +6,12 @@
 
 #![cfg(unix)]
 
-mod serve_support;
+mod support;
 
 use std::path::PathBuf;
 use std::process::Command;
 
-use serve_support::{Server, fixture};
+use support::serve::{Server, fixture};
 
 fn python() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(

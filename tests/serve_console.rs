@@ -7,15 +7,14 @@
 
 #![cfg(unix)]
 
-mod child_support;
-mod serve_support;
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
 use serde_json::Value;
-use serve_support::{Server, bounded, client};
+use support::serve::{Server, bounded, client};
 
 const INSTALL_HINT: &str =
     "run `tests/install-tools` (Debian's chromium, playwright-core in tests/vscode/node_modules)";
@@ -210,7 +209,7 @@ fn the_console_runs_flows_in_headless_chromium() {
         .arg(&server.base)
         .env("CONSOLE_SCREENSHOT_DIR", screenshot_dir())
         .current_dir(root());
-    let out = child_support::run(
+    let out = support::child::run(
         cmd,
         "the console in Chromium",
         Duration::from_secs(240),

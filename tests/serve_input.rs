@@ -4,10 +4,10 @@
 
 #![cfg(unix)]
 
-mod serve_support;
+mod support;
 
 use serde_json::{Value, json};
-use serve_support::{
+use support::serve::{
     Server, SseReader, assert_error, bounded, client, events, start_detached, status_and_json,
 };
 

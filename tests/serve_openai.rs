@@ -5,12 +5,12 @@
 
 #![cfg(unix)]
 
-mod serve_support;
+mod support;
 
 use axum::Json;
 use axum::routing::post;
 use serde_json::{Value, json};
-use serve_support::{Server, bounded, client, fixture, status_and_json};
+use support::serve::{Server, bounded, client, fixture, status_and_json};
 
 /// A fake OpenAI-compatible provider on a free port: every chat answers `fake answer N` with
 /// usage 5 + 2 tokens. Its `/v1` URL.
@@ -134,7 +134,7 @@ async fn streaming_sends_one_chunk_per_chunk_event_then_done() {
         let response = client().post(url).json(&body).send().await.expect("POST");
         assert_eq!(response.status(), 200);
         assert!(response.headers().get("x-flowscript-run-id").is_some());
-        let mut reader = serve_support::SseReader::new(response);
+        let mut reader = support::serve::SseReader::new(response);
         let mut datas = Vec::new();
         while let Some(m) = reader.next().await {
             datas.push(m.data);
@@ -202,7 +202,7 @@ async fn a_failing_flow_is_an_openai_error_streamed_or_not() {
         let url = server.url("/v1/chat/completions");
         let body = json!({"model": "echo", "messages": user("fail"), "stream": true});
         let response = client().post(url).json(&body).send().await.expect("POST");
-        let mut reader = serve_support::SseReader::new(response);
+        let mut reader = support::serve::SseReader::new(response);
         let mut last = None;
         while let Some(m) = reader.next().await {
             last = Some(m.data);

@@ -4,12 +4,12 @@
 
 #![cfg(unix)]
 
-mod serve_support;
+mod support;
 
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use serve_support::{Server, bounded, client, status_and_json};
+use support::serve::{Server, bounded, client, status_and_json};
 
 fn script(flow: &str, word: &str) -> String {
     format!(

@@ -4,12 +4,12 @@
 
 #![cfg(unix)]
 
-mod serve_support;
+mod support;
 
 use std::time::Instant;
 
 use serde_json::{Value, json};
-use serve_support::{Server, SseReader, assert_complete, bounded, client, emitted, fixture, get};
+use support::serve::{Server, SseReader, assert_complete, bounded, client, emitted, fixture, get};
 
 const RUNS: usize = 1000;
 

@@ -12,8 +12,7 @@ use std::time::Duration;
 
 use flowscript_runtime::graph::NodeKind;
 
-mod child_support;
-mod cli_support;
+mod support;
 
 const INSTALL_HINT: &str = "run `tests/install-tools` (npm packages in editors/vscode and tests/vscode, Debian's chromium and ripgrep)";
 
@@ -27,7 +26,7 @@ fn extension_dir() -> PathBuf {
 
 /// Run `cmd` within `limit`, returning its stdout; panics (with both outputs) on failure.
 fn run(cmd: Command, what: &str, limit: Duration) -> String {
-    child_support::run(cmd, what, limit, INSTALL_HINT)
+    support::child::run(cmd, what, limit, INSTALL_HINT)
 }
 
 fn npm(dir: &Path, args: &[&str]) -> Command {
@@ -256,7 +255,7 @@ fn every_snippet_expands_to_a_script_check_accepts() {
             .path()
             .join(format!("{}.flow.rhai", name.replace(' ', "_")));
         std::fs::write(&file, &script).expect("write");
-        let out = cli_support::flowscript()
+        let out = support::cli::flowscript()
             .arg("check")
             .arg(&file)
             .output()

@@ -2,8 +2,6 @@
 //! in `tests/mermaid/`) and Graphviz's `dot`. Both must be installed; `tests/install-tools` installs them.
 //! A missing tool fails the test with the command that installs it (never a silent skip).
 
-#![allow(dead_code)] // each test binary uses some of these
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -1,13 +1,11 @@
 //! What the hostile-input tests share: a private copy of `tests/hostile/` (so tests can add
 //! links, FIFOs and files around the fixtures), the binary, and reading its answers.
 
-#![allow(dead_code)] // Each test file uses its own part.
-
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
 #[allow(unused_imports)] // Not every test file runs the binary this way.
-pub use crate::cli_support::flowscript;
+pub use super::cli::flowscript;
 
 /// A temporary copy of `tests/hostile/`.
 pub struct Tree {

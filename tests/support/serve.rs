@@ -1,8 +1,6 @@
 //! What `tests/serve.rs` shares: a `flowscript serve` process on a free loopback port (killed
 //! when dropped), an HTTP client, a Server-Sent Events parser, and a time bound for each test.
 
-#![allow(dead_code)]
-
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};

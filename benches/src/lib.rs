@@ -22,6 +22,28 @@ use serde_json::{Map, Value, json};
 /// The version of the flowscript crates being measured.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// W2's script: one unbounded `parallel` of `shared.n` items, each `sleep(0.05)` then `item * 2`;
+/// post stores `shared.sum` (`n*(n-1)`).
+pub const W2_SCRIPT: &str = r#"
+let fanout = parallel("fanout", #{
+    prep: |shared| {
+        let items = [];
+        for i in 0..shared.n { items.push(i); }
+        items
+    },
+    exec: |item| {
+        sleep(0.05);
+        item * 2
+    },
+    post: |shared, prep_res, exec_res| {
+        let s = 0;
+        for v in exec_res { s += v; }
+        shared.sum = s;
+    },
+});
+flow("main", fanout)
+"#;
+
 /// Load `src` as a flow script; panics with the diagnostics if it does not load.
 pub fn load(name: &str, src: &str) -> Program {
     let loaded = Runtime::new().load(name, src);

@@ -15,30 +15,10 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use flowscript_bench::{Record, arg_or, load, median, r3};
+use flowscript_bench::{Record, W2_SCRIPT, arg_or, load, median, r3};
 use flowscript_runtime::events::JsonlSink;
 use flowscript_runtime::{Event, EventSink, Permissions, RunOptions};
 use serde_json::json;
-
-const SCRIPT: &str = r#"
-let fanout = parallel("fanout", #{
-    prep: |shared| {
-        let items = [];
-        for i in 0..shared.n { items.push(i); }
-        items
-    },
-    exec: |item| {
-        sleep(0.05);
-        item * 2
-    },
-    post: |shared, prep_res, exec_res| {
-        let s = 0;
-        for v in exec_res { s += v; }
-        shared.sum = s;
-    },
-});
-flow("main", fanout)
-"#;
 
 /// A reader that takes `rate` bytes per second: each write waits as long as reading it would.
 struct SlowReader {
@@ -76,7 +56,7 @@ fn main() {
     let n: i64 = arg_or("n", 10_000);
     let rate: f64 = arg_or("rate", 2_000_000.0);
     let repeats: usize = arg_or("repeats", 3);
-    let program = load("w2_events.flow.rhai", SCRIPT);
+    let program = load("w2_events.flow.rhai", W2_SCRIPT);
     let rt = flowscript_bench::tokio_runtime(None);
     let variants = ["none", "inline", "queued"];
     let mut runs: Vec<Vec<f64>> = vec![Vec::new(); variants.len()];

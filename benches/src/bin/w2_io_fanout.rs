@@ -11,31 +11,12 @@
 //! `cargo run --release -p flowscript-bench --bin w2_io_fanout -- 10000` (or `--n 100000`)
 
 use flowscript_bench::{
-    Record, Stopwatch, arg, current_rss_mb, input, load, max, median, min, peak_rss_mb, r3, run,
+    Record, Stopwatch, W2_SCRIPT, arg, current_rss_mb, input, load, max, median, min, peak_rss_mb,
+    r3, run,
 };
 use serde_json::json;
 
 const SLEEP_S: f64 = 0.05;
-
-const SCRIPT: &str = r#"
-let fanout = parallel("fanout", #{
-    prep: |shared| {
-        let items = [];
-        for i in 0..shared.n { items.push(i); }
-        items
-    },
-    exec: |item| {
-        sleep(0.05);
-        item * 2
-    },
-    post: |shared, prep_res, exec_res| {
-        let s = 0;
-        for v in exec_res { s += v; }
-        shared.sum = s;
-    },
-});
-flow("main", fanout)
-"#;
 
 fn main() {
     let rec = Record::start("W2");
@@ -45,7 +26,7 @@ fn main() {
         .map_or(10_000, |v| v.parse().expect("N must be an integer"));
     let repeats: usize = flowscript_bench::arg_or("repeats", 3);
 
-    let program = load("w2_io_fanout.flow.rhai", SCRIPT);
+    let program = load("w2_io_fanout.flow.rhai", W2_SCRIPT);
     let rt = flowscript_bench::tokio_runtime(None);
     let rss_before = current_rss_mb();
     let (walls, cpus) = rt.block_on(async {

@@ -91,21 +91,21 @@ fn apply(out: &mut ParsedOptions, key: &str, value: &Dynamic) -> Result<(), Stri
             out.hooks.push((kind, ptr));
         }
         "retries" => {
-            let n = int(value)?;
-            if n < 1 {
-                return Err(format!("{n} (must be at least 1)"));
-            }
+            let n = positive(value)?;
             opts.retries = u32::try_from(n).map_err(|_| format!("{n} is too large"))?;
         }
         "wait" => opts.wait = seconds(value)?,
         "timeout" if value.is_unit() => opts.timeout = None,
         "timeout" => opts.timeout = Some(seconds(value)?),
         "backoff" => {
-            opts.backoff = match string(value)?.as_str() {
-                "fixed" => Backoff::Fixed,
-                "exponential" => Backoff::Exponential,
-                other => return Err(format!("\"{other}\" is not a backoff")),
-            }
+            opts.backoff = one_of(
+                value,
+                &[
+                    ("fixed", Backoff::Fixed),
+                    ("exponential", Backoff::Exponential),
+                ],
+                "a backoff",
+            )?
         }
         "jitter" => {
             opts.jitter = value
@@ -113,24 +113,18 @@ fn apply(out: &mut ParsedOptions, key: &str, value: &Dynamic) -> Result<(), Stri
                 .map_err(|t| format!("expected true or false, found {t}"))?
         }
         "concurrency" => {
-            let n = int(value)?;
-            if n < 1 {
-                return Err(format!("{n} (must be at least 1)"));
-            }
+            let n = positive(value)?;
             opts.concurrency = Some(usize::try_from(n).map_err(|_| format!("{n} is too large"))?);
         }
         "on_error" => {
-            opts.on_error = match string(value)?.as_str() {
-                "fail" => OnError::Fail,
-                "collect" => OnError::Collect,
-                other => return Err(format!("\"{other}\" is not an on_error mode")),
-            }
+            opts.on_error = one_of(
+                value,
+                &[("fail", OnError::Fail), ("collect", OnError::Collect)],
+                "an on_error mode",
+            )?
         }
         "max_steps" => {
-            let n = int(value)?;
-            if n < 1 {
-                return Err(format!("{n} (must be at least 1)"));
-            }
+            let n = positive(value)?;
             opts.max_steps = Some(n as u64);
         }
         "params" => {
@@ -154,6 +148,25 @@ fn int(value: &Dynamic) -> Result<i64, String> {
     value
         .as_int()
         .map_err(|t| format!("expected an integer, found {t}"))
+}
+
+/// An integer of at least 1.
+fn positive(value: &Dynamic) -> Result<i64, String> {
+    let n = int(value)?;
+    if n < 1 {
+        return Err(format!("{n} (must be at least 1)"));
+    }
+    Ok(n)
+}
+
+/// One of `choices`' strings, as its value; `what` names the kind in the error.
+fn one_of<T: Copy>(value: &Dynamic, choices: &[(&str, T)], what: &str) -> Result<T, String> {
+    let s = string(value)?;
+    choices
+        .iter()
+        .find(|(name, _)| *name == s)
+        .map(|(_, v)| *v)
+        .ok_or_else(|| format!("\"{s}\" is not {what}"))
 }
 
 fn string(value: &Dynamic) -> Result<String, String> {

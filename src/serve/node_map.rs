@@ -5,7 +5,8 @@
 //! flow (or branch) can reach. Ids come from the renderer ([`ids`]) and reachability from the
 //! one the drawing's layout uses ([`Reach`]), so the map and the picture cannot disagree.
 
-use flowscript_runtime::graph::render::{Reach, ids, starts};
+use flowscript_runtime::graph::nesting::{Reach, starts};
+use flowscript_runtime::graph::render::ids;
 use flowscript_runtime::graph::{FlowGraph, NodeKind};
 use serde::Serialize;
 

@@ -1,11 +1,13 @@
 //! Document symbols: flows with the nodes of their sub-graphs nested under them, the other
-//! nodes, and script functions. Nesting comes from the recorded graph; without one (the text
-//! does not build), the constructor calls are listed flat.
+//! nodes, and script functions. Nesting comes from the recorded graph, by the same rule the
+//! graph preview draws it (`graph::nesting::Layout`); without a graph (the text does not
+//! build), the constructor calls are listed flat.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use flowscript_runtime::FlowGraph;
-use flowscript_runtime::graph::{NodeId, Target};
+use flowscript_runtime::graph::NodeId;
+use flowscript_runtime::graph::nesting::{Layout, Visit};
 
 use super::Analysis;
 use super::document::TextRange;
@@ -47,29 +49,8 @@ pub fn symbols(a: &Analysis) -> Vec<Symbol> {
     let graph = a.graph().filter(|_| a.graph_is_current());
     match graph {
         Some(graph) => {
-            let mut by_node: HashMap<NodeId, &CtorCall> = HashMap::new();
-            for call in &outline.calls {
-                if let Some(id) = a.node_of(call) {
-                    by_node.entry(id).or_insert(call);
-                }
-            }
-            let mut nested = BTreeSet::new();
-            for node in &graph.nodes {
-                let shown = by_node.contains_key(&node.id);
-                if shown && (node.kind.is_flow() || !node.branches.is_empty()) {
-                    nested.extend(members(graph, node.id));
-                }
-            }
-            for call in &outline.calls {
-                match a.node_of(call) {
-                    Some(id) if nested.contains(&id) => {}
-                    Some(id) => {
-                        let mut path = vec![id];
-                        out.push(node_symbol(graph, &by_node, call, id, &mut path));
-                    }
-                    None => out.push(leaf(call)),
-                }
-            }
+            let ids: Vec<Option<NodeId>> = outline.calls.iter().map(|c| a.node_of(c)).collect();
+            out.extend(nested(graph, &outline.calls, &ids));
         }
         None => out.extend(outline.calls.iter().map(leaf)),
     }
@@ -86,53 +67,65 @@ pub fn symbols(a: &Analysis) -> Vec<Symbol> {
     out
 }
 
-/// The nodes of a flow's (or branches node's) sub-graph, in id order.
-fn members(graph: &FlowGraph, flow: NodeId) -> BTreeSet<NodeId> {
-    let Some(spec) = graph.nodes.get(flow) else {
-        return BTreeSet::new();
-    };
-    let mut todo: Vec<NodeId> = spec.start.into_iter().collect();
-    todo.extend(spec.branches.iter().map(|b| b.start));
-    let mut seen = BTreeSet::new();
-    while let Some(n) = todo.pop() {
-        if n == flow || !seen.insert(n) {
+/// The calls' symbols nested the way the graph preview draws them ([`Layout`]): each call sits
+/// inside the symbol of the nearest container around its node that has a call of its own, in
+/// source order. The first call of a node stands for it. Built bottom-up without recursion, so a
+/// hostile nesting depth cannot overflow the stack.
+fn nested(graph: &FlowGraph, calls: &[CtorCall], ids: &[Option<NodeId>]) -> Vec<Symbol> {
+    let layout = Layout::of(graph);
+    let n = graph.nodes.len();
+    let mut first: HashMap<NodeId, usize> = HashMap::new();
+    for (i, id) in ids.iter().enumerate() {
+        if let Some(id) = id.filter(|&id| id < n) {
+            first.entry(id).or_insert(i);
+        }
+    }
+    // Pre-order: every container comes before what it holds.
+    let order: Vec<NodeId> = layout
+        .walk(graph)
+        .into_iter()
+        .filter_map(|v| match v {
+            Visit::Enter { id, .. } => Some(id),
+            Visit::Leave { .. } => None,
+        })
+        .collect();
+    let mut rank = vec![0; n];
+    let mut holder: Vec<Option<NodeId>> = vec![None; n];
+    for (r, &id) in order.iter().enumerate() {
+        rank[id] = r;
+        holder[id] = layout.parent[id].and_then(|p| {
+            if first.contains_key(&p) {
+                Some(p)
+            } else {
+                holder[p]
+            }
+        });
+    }
+    let mut built: Vec<Option<Symbol>> = calls.iter().map(|c| Some(leaf(c))).collect();
+    let mut inner: Vec<(usize, NodeId)> = ids
+        .iter()
+        .enumerate()
+        .filter_map(|(i, id)| id.filter(|&id| id < n).map(|id| (i, id)))
+        .collect();
+    // Deepest first, so a symbol has all its children before it moves into its parent.
+    inner.sort_by_key(|&(_, id)| std::cmp::Reverse(rank[id]));
+    for (i, id) in inner {
+        let Some(parent) = holder[id].map(|h| first[&h]).filter(|&p| p != i) else {
             continue;
-        }
-        for e in graph.edges_from(n) {
-            if let Target::Node(t) = e.to {
-                todo.push(t);
-            }
-        }
-    }
-    seen
-}
-
-fn node_symbol(
-    graph: &FlowGraph,
-    by_node: &HashMap<NodeId, &CtorCall>,
-    call: &CtorCall,
-    id: NodeId,
-    path: &mut Vec<NodeId>,
-) -> Symbol {
-    let mut sym = leaf(call);
-    let is_container = graph
-        .nodes
-        .get(id)
-        .is_some_and(|n| n.kind.is_flow() || !n.branches.is_empty());
-    if is_container && path.len() < 16 {
-        for m in members(graph, id) {
-            if path.contains(&m) {
-                continue;
-            }
-            if let Some(child) = by_node.get(&m) {
-                path.push(m);
-                sym.children
-                    .push(node_symbol(graph, by_node, child, m, path));
-                path.pop();
-            }
+        };
+        if let Some(sym) = built[i].take()
+            && let Some(p) = built[parent].as_mut()
+        {
+            p.children.push(sym);
         }
     }
-    sym
+    let mut out: Vec<Symbol> = built.into_iter().flatten().collect();
+    let mut todo: Vec<&mut Symbol> = out.iter_mut().collect();
+    while let Some(sym) = todo.pop() {
+        sym.children.sort_by_key(|c| c.range.start);
+        todo.extend(sym.children.iter_mut());
+    }
+    out
 }
 
 fn leaf(call: &CtorCall) -> Symbol {
@@ -173,5 +166,39 @@ flow("main", a)
 "#;
         let a = Analysis::new("t.flow.rhai", src);
         insta::assert_yaml_snapshot!(symbols(&a));
+    }
+
+    #[test]
+    fn a_node_two_flows_reach_nests_where_the_preview_draws_it() {
+        // `step` is reachable from `main` (through `a`) and from `inner`: the preview draws it
+        // once, in the shallower `main`, and so does the outline.
+        let src = r#"
+let step = node("step");
+let a = node("a");
+let inner = flow("inner", step);
+a - "x" >> step;
+a >> inner;
+let main = flow("main", a);
+main
+"#;
+        let a = Analysis::new("t.flow.rhai", src);
+        let syms = symbols(&a);
+        let names = |s: &[Symbol]| s.iter().map(|s| s.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&syms), ["main"]);
+        assert_eq!(names(&syms[0].children), ["step", "a", "inner"]);
+        assert!(syms[0].children[2].children.is_empty());
+        let graph = a.graph().expect("graph");
+        let layout = flowscript_runtime::graph::nesting::Layout::of(graph);
+        let step = graph
+            .nodes
+            .iter()
+            .position(|n| n.name == "step")
+            .expect("step");
+        let main = graph
+            .nodes
+            .iter()
+            .position(|n| n.name == "main")
+            .expect("main");
+        assert_eq!(layout.parent[step], Some(main));
     }
 }

@@ -4,9 +4,13 @@
 //! and the language server all read this one structure.
 
 pub mod facts;
+pub mod nesting;
 pub mod options;
 pub mod render;
 pub mod validate;
+
+#[cfg(test)]
+mod testing;
 
 use serde::{Deserialize, Serialize};
 

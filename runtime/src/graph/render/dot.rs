@@ -8,7 +8,8 @@
 
 use std::fmt::Write as _;
 
-use super::{Layout, Visit, edge_label, ends, ids, indent, is_container, starts, title};
+use super::{edge_label, ends, ids, indent, title};
+use crate::graph::nesting::{Layout, Visit, is_container, starts};
 use crate::graph::{FlowGraph, NodeId, NodeKind, Target};
 
 const BATCH_FILL: &str = "#fff8e6";
@@ -218,8 +219,8 @@ fn comment(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{edge as mk_edge, sample, spec};
     use super::*;
+    use crate::graph::testing::{edge as mk_edge, sample, spec};
 
     #[test]
     fn quoting() {

@@ -10,7 +10,8 @@
 
 use std::fmt::Write as _;
 
-use super::{Layout, Visit, edge_label, ends, ids, indent, is_container, starts, title};
+use super::{edge_label, ends, ids, indent, title};
+use crate::graph::nesting::{Layout, Visit, is_container, starts};
 use crate::graph::{FlowGraph, NodeKind, Target};
 
 /// The class definitions, appended to every diagram.
@@ -199,8 +200,8 @@ fn comment(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::sample;
     use super::*;
+    use crate::graph::testing::sample;
 
     #[test]
     fn labels_are_escaped_into_entities() {

@@ -23,6 +23,7 @@ use super::{
 };
 use crate::diagnostic::Diagnostic;
 use crate::graph::facts::{FnFacts, Returned, ScriptFacts};
+use crate::graph::nesting::Reach;
 
 /// Everything the rules read.
 pub(crate) struct Input<'a> {
@@ -37,6 +38,8 @@ pub(crate) struct Input<'a> {
     actions: Vec<Option<Vec<String>>>,
     /// Per node, whether the entry reaches it.
     reached: Vec<bool>,
+    /// What each node's edges lead to (sub-graph membership).
+    reach: Reach,
 }
 
 /// Check a recorded graph. `known_keys` are the store keys a run starts with (`--input`,
@@ -66,6 +69,7 @@ pub fn validate(
         out: out_edges,
         actions: Vec::new(),
         reached: Vec::new(),
+        reach: Reach::of(graph),
     };
     input.actions = graph
         .nodes

@@ -4,27 +4,16 @@ use std::collections::VecDeque;
 
 use super::Input;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::graph::nesting::starts;
 use crate::graph::{FlowGraph, NodeId, Target};
 
-/// Where control can go from `node`: the start of its sub-graph, its branches, its edges.
+/// Where control can go from `node`: the starts of its sub-graphs, then its edges.
 fn children(input: &Input, node: NodeId) -> Vec<NodeId> {
-    let spec = &input.graph.nodes[node];
-    spec.start
+    let graph = input.graph;
+    starts(graph, &graph.nodes[node])
         .into_iter()
-        .chain(spec.branches.iter().map(|b| b.start))
-        .chain(successors(input, node))
-        .collect()
-}
-
-/// The nodes `node`'s edges lead to.
-fn successors(input: &Input, node: NodeId) -> Vec<NodeId> {
-    input
-        .edges(node)
-        .iter()
-        .filter_map(|e| match e.to {
-            Target::Node(n) => Some(n),
-            Target::End => None,
-        })
+        .map(|(_, s)| s)
+        .chain(input.reach.successors(node).iter().copied())
         .collect()
 }
 
@@ -41,11 +30,6 @@ fn closure(graph: &FlowGraph, from: NodeId, next: impl Fn(NodeId) -> Vec<NodeId>
         queue.extend(next(n));
     }
     order
-}
-
-/// The nodes a sub-graph starting at `start` walks through (edges only, not into nested flows).
-fn members(input: &Input, start: NodeId) -> Vec<NodeId> {
-    closure(input.graph, start, |n| successors(input, n))
 }
 
 /// Nodes the entry reaches, by id.
@@ -125,7 +109,7 @@ pub(super) fn no_exit(input: &Input, out: &mut Vec<Diagnostic>) {
             .into_iter()
             .chain(owner.branches.iter().map(|b| b.start));
         for start in starts {
-            let nodes = members(input, start);
+            let nodes = input.reach.from([start]);
             let trapped = trapped(input, &nodes);
             let Some(&first) = trapped.first() else {
                 continue;
@@ -181,7 +165,7 @@ fn trapped(input: &Input, nodes: &[NodeId]) -> Vec<NodeId> {
     let mut can_exit = vec![false; graph.nodes.len()];
     let mut queue = VecDeque::new();
     for &n in nodes {
-        for m in successors(input, n) {
+        for &m in input.reach.successors(n) {
             preds[m].push(n);
         }
         if exits(n) {

@@ -16,7 +16,7 @@ use crate::host::ImportPolicy;
 use crate::limits::Limits;
 use crate::script::engine::{EngineKind, PrintTo, new_engine};
 use crate::script::record::{self, RecordLimits};
-use crate::span::{SourceLines, Span};
+use crate::span::Source;
 
 /// The flowscript runtime: the engines shared by every load and run (one records graphs, one
 /// runs hooks; see [`EngineKind`]).
@@ -188,17 +188,17 @@ impl Runtime {
     /// Load a script's text with options.
     pub fn load_with(&self, file: &str, source: &str, opts: &LoadOptions) -> Loaded {
         let file: Arc<str> = file.into();
-        let source: Arc<str> = source.into();
+        let text: Arc<str> = source.into();
+        let source = Arc::new(Source::new(file.clone(), text.clone()));
         // Compiled unoptimised so the facts see literal maps' keys where they are written; the
         // program runs the optimised copy.
-        let raw = match self.engine.compile(&*source) {
+        let raw = match self.engine.compile(&*text) {
             Ok(ast) => ast,
             Err(e) => {
-                let mut span = Span::at(&file, e.position());
-                span.widen_to_token(&SourceLines::new(&source));
+                let span = source.token(e.position());
                 let d = Diagnostic::new(Code::Syntax, span, e.err_type().to_string());
                 return Loaded {
-                    source,
+                    source: text,
                     graph: None,
                     diagnostics: vec![d],
                     program: None,
@@ -206,7 +206,7 @@ impl Runtime {
                 };
             }
         };
-        let facts = Arc::new(ScriptFacts::collect(&raw, &file));
+        let facts = Arc::new(ScriptFacts::collect(&raw, &source));
         let ast = Arc::new(
             self.engine
                 .optimize_ast(&Scope::new(), raw, OptimizationLevel::Simple),
@@ -219,7 +219,7 @@ impl Runtime {
         // builds cannot overflow that thread's stack (see `co::stack_pool`).
         let (recorded, top_error) = crate::co::on_own_stack(|| {
             let (recorder, value) = record::record(
-                file.clone(),
+                source.clone(),
                 ast.clone(),
                 facts.clone(),
                 (self.config.record, imports.clone()),
@@ -239,20 +239,19 @@ impl Runtime {
                     let message = module.unwrap_or_default() + message.as_str();
                     top_error = Some(Diagnostic::new(
                         Code::ScriptError,
-                        Span::at(&file, pos),
+                        facts.span_at(&source, pos),
                         message,
                     ));
                     None
                 }
             };
             (
-                recorder.finish(value, entry_position(&ast, &source)),
+                recorder.finish(value, entry_position(&ast, &text)),
                 top_error,
             )
         });
         let mut diagnostics = recorded.diagnostics;
         diagnostics.extend(top_error);
-        let lines = SourceLines::new(&source);
         let mut graph = recorded.graph;
         if let Some(graph) = &mut graph {
             let found = validate(graph, &facts, &opts.known_keys, &recorded.replaced_targets);
@@ -263,33 +262,6 @@ impl Runtime {
                 (opts.any_input && d.code == "unwritten-key") || (errors && d.code == "unused-node")
             };
             diagnostics.extend(found.into_iter().filter(|d| !dropped(d)));
-            for edge in &mut graph.edges {
-                widen(&mut edge.span, &facts, &lines);
-            }
-            for node in &mut graph.nodes {
-                node.span.widen_to_token(&lines);
-                for hook in [
-                    &mut node.prep,
-                    &mut node.exec,
-                    &mut node.post,
-                    &mut node.fallback,
-                ]
-                .into_iter()
-                .flatten()
-                {
-                    hook.span.widen_to_token(&lines);
-                }
-            }
-        }
-        for d in &mut diagnostics {
-            // A hook with the wrong number of parameters: show the parameters, not the body.
-            if d.code == "bad-arity" {
-                d.span.move_to_parameters(&lines);
-            }
-            widen(&mut d.span, &facts, &lines);
-            if let Some(fix) = &mut d.fix {
-                fix.span.widen_to_token(&lines);
-            }
         }
         // Top to bottom, like a reader (stable: one place's diagnostics keep their order).
         diagnostics.sort_by_key(|d| (d.span.line == 0, d.span.line, d.span.column));
@@ -310,25 +282,12 @@ impl Runtime {
             _ => None,
         };
         Loaded {
-            source,
+            source: text,
             graph,
             diagnostics,
             program,
             facts,
         }
-    }
-}
-
-/// Give a point span its extent: a whole transition expression when it points at one's
-/// operator, else the token there.
-fn widen(span: &mut Span, facts: &ScriptFacts, source: &SourceLines) {
-    if span.is_point()
-        && let Some(t) = facts.transition(span.line, span.column)
-    {
-        *span = t.range.clone();
-        span.widen_end_over_token(source);
-    } else {
-        span.widen_to_token(source);
     }
 }
 

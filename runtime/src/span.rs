@@ -5,8 +5,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 /// A range in a script: 1-based line and column of its start (as Rhai reports them) and of its
-/// exclusive end. Rhai positions are points; the end equals the start until
-/// [`Span::widen_to_token`] measures the token there.
+/// exclusive end. Rhai positions are points; [`Source`] measures the token there when the
+/// span is made. Run-time spans (an error inside a hook) stay points.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Span {
     /// The script's path as given to the loader.
@@ -49,92 +49,104 @@ impl Span {
     pub fn is_point(&self) -> bool {
         (self.line, self.column) == (self.end_line, self.end_column)
     }
-
-    /// Extend a point span over the token that starts there in `source`: a string literal
-    /// (with its quotes), an identifier or number, or else one character. Spans that already
-    /// have an extent, or whose start is not in `source`, are left alone.
-    pub fn widen_to_token(&mut self, source: &SourceLines) {
-        if self.is_known() && self.is_point() {
-            self.extend_over_token_at(source, self.line, self.column);
-        }
-    }
-
-    /// Move the end past the token that starts at the current end (a range recorded as
-    /// "first token .. start of last token").
-    pub fn widen_end_over_token(&mut self, source: &SourceLines) {
-        if self.end_line > 0 {
-            self.extend_over_token_at(source, self.end_line, self.end_column);
-        }
-    }
-
-    /// Move a point span at a function body (`|a, b| body`, `fn f(a, b) { … }`) to the
-    /// parameter list before it, on the same line: `|a, b|` or `(a, b)`. Left alone when none
-    /// is found there.
-    pub fn move_to_parameters(&mut self, source: &SourceLines) {
-        if !(self.is_known() && self.is_point()) {
-            return;
-        }
-        let Some(text) = source.line(self.line) else {
-            return;
-        };
-        let before: Vec<char> = text.chars().take(self.column.saturating_sub(1)).collect();
-        let Some(close) = before.iter().rposition(|c| !c.is_whitespace()) else {
-            return;
-        };
-        let open = match before[close] {
-            '|' => before[..close].iter().rposition(|&c| c == '|'),
-            ')' => before[..close].iter().rposition(|&c| c == '('),
-            _ => None,
-        };
-        if let Some(open) = open {
-            self.column = open + 1;
-            self.end_line = self.line;
-            self.end_column = close + 2;
-        }
-    }
-
-    fn extend_over_token_at(&mut self, source: &SourceLines, line: usize, column: usize) {
-        let Some(text) = source.line(line) else {
-            return;
-        };
-        let start = column.max(1) - 1;
-        let rest: Vec<char> = text.chars().skip(start).collect();
-        let Some(&first) = rest.first() else {
-            return;
-        };
-        if self.is_point() {
-            self.column = start + 1;
-        }
-        self.end_line = line;
-        self.end_column = start + 1 + token_len(&rest, first);
-    }
 }
 
-/// A source text split into lines once, so spans can be measured without rescanning it.
+/// A script's name and text, split into lines once: what the loader makes spans with. Every
+/// span of a node, edge, hook, fact or diagnostic comes from here with its extent measured at
+/// once (a string literal with its quotes, an identifier, a whole transition), so no later pass
+/// has to find and widen them.
 #[derive(Debug, Clone)]
-pub struct SourceLines<'a> {
-    text: &'a str,
+pub struct Source {
+    file: Arc<str>,
+    text: Arc<str>,
     /// Byte offset where each line starts.
     starts: Vec<usize>,
 }
 
-impl<'a> SourceLines<'a> {
-    /// Index the lines of `text`.
-    pub fn new(text: &'a str) -> Self {
+impl Source {
+    /// Index the lines of `text`, the script named `file`.
+    pub fn new(file: Arc<str>, text: Arc<str>) -> Self {
         let starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .filter(|&i| i < text.len())
             .collect();
-        Self { text, starts }
+        Self { file, text, starts }
+    }
+
+    /// The script's name, as spans carry it.
+    pub fn file(&self) -> &Arc<str> {
+        &self.file
     }
 
     /// Line `n` (1-based) without its line ending, as `str::lines` would give it.
-    pub fn line(&self, n: usize) -> Option<&'a str> {
+    pub fn line(&self, n: usize) -> Option<&str> {
         let start = *self.starts.get(n.checked_sub(1)?)?;
         let end = self.starts.get(n).map_or(self.text.len(), |&e| e);
         let line = &self.text[start..end];
         let line = line.strip_suffix('\n').unwrap_or(line);
         Some(line.strip_suffix('\r').unwrap_or(line))
+    }
+
+    /// The token that starts at a Rhai position: a string literal (with its quotes), an
+    /// identifier or number, or else one character. A position that is `NONE` or not in the
+    /// text gives a point.
+    pub fn token(&self, pos: rhai::Position) -> Span {
+        let mut span = Span::at(&self.file, pos);
+        if span.is_known() {
+            self.extend_over_token(&mut span);
+        }
+        span
+    }
+
+    /// From the token at `first` to the end of the token at `last` (an expression whose first
+    /// and last tokens are known, such as a transition `a - "x" >> b`).
+    pub fn range(&self, first: rhai::Position, last: rhai::Position) -> Span {
+        let start = Span::at(&self.file, first);
+        let mut end = self.token(last);
+        if !end.is_known() {
+            end = start.clone();
+        }
+        Span {
+            end_line: end.end_line,
+            end_column: end.end_column,
+            ..start
+        }
+    }
+
+    /// For a function body at `pos` (`|a, b| body`, `fn f(a, b) { … }`): the parameter list
+    /// before it on the same line, `|a, b|` or `(a, b)`; the token at `pos` when there is none.
+    pub fn parameters(&self, pos: rhai::Position) -> Span {
+        let point = Span::at(&self.file, pos);
+        let found = self.line(point.line).and_then(|text| {
+            let before: Vec<char> = text.chars().take(point.column.saturating_sub(1)).collect();
+            let close = before.iter().rposition(|c| !c.is_whitespace())?;
+            let open = match before[close] {
+                '|' => before[..close].iter().rposition(|&c| c == '|'),
+                ')' => before[..close].iter().rposition(|&c| c == '('),
+                _ => None,
+            }?;
+            Some(Span {
+                column: open + 1,
+                end_line: point.line,
+                end_column: close + 2,
+                ..point.clone()
+            })
+        });
+        found.unwrap_or_else(|| self.token(pos))
+    }
+
+    fn extend_over_token(&self, span: &mut Span) {
+        let Some(text) = self.line(span.line) else {
+            return;
+        };
+        let start = span.column.max(1) - 1;
+        let rest: Vec<char> = text.chars().skip(start).collect();
+        let Some(&first) = rest.first() else {
+            return;
+        };
+        span.column = start + 1;
+        span.end_line = span.line;
+        span.end_column = start + 1 + token_len(&rest, first);
     }
 }
 
@@ -176,9 +188,16 @@ impl std::fmt::Display for Span {
 mod tests {
     use super::*;
 
+    fn source(src: &str) -> Source {
+        Source::new(Arc::from("f"), Arc::from(src))
+    }
+
     fn widened(src: &str, line: usize, column: usize) -> (usize, usize, usize, usize) {
-        let mut s = Span::point(&Arc::from("f"), line, column);
-        s.widen_to_token(&SourceLines::new(src));
+        let s = if line == 0 {
+            source(src).token(rhai::Position::NONE)
+        } else {
+            source(src).token(rhai::Position::new(line as u16, column as u16))
+        };
         (s.line, s.column, s.end_line, s.end_column)
     }
 
@@ -194,7 +213,7 @@ mod tests {
     #[test]
     fn lines_match_str_lines() {
         for text in ["", "a", "a\n", "a\nb", "a\r\nb\r\n\nc", "\n\n", "é\nü"] {
-            let lines = SourceLines::new(text);
+            let lines = source(text);
             let expected: Vec<&str> = text.lines().collect();
             let got: Vec<&str> = (1..=expected.len() + 1)
                 .map_while(|n| lines.line(n))
@@ -210,5 +229,18 @@ mod tests {
         assert_eq!(widened("abc", 5, 1), (5, 1, 5, 1));
         assert_eq!(widened("abc", 1, 9), (1, 9, 1, 9));
         assert_eq!(widened("\"open", 1, 1), (1, 1, 1, 6));
+    }
+
+    #[test]
+    fn ranges_and_parameter_lists() {
+        let src = "let a = node(\"a\", #{ exec: |x, y| x });\na - \"go\" >> bee;\n";
+        let s = source(src);
+        let r = s.range(rhai::Position::new(2, 1), rhai::Position::new(2, 13));
+        assert_eq!((r.line, r.column, r.end_line, r.end_column), (2, 1, 2, 16));
+        let p = s.parameters(rhai::Position::new(1, 35));
+        assert_eq!((p.line, p.column, p.end_line, p.end_column), (1, 28, 1, 34));
+        // No parameter list before: the token itself.
+        let t = s.parameters(rhai::Position::new(1, 9));
+        assert_eq!((t.column, t.end_column), (9, 13));
     }
 }

@@ -10,7 +10,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::span::Span;
+use crate::span::{Source, Span};
 
 /// One value a function can return, as far as the syntax shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,22 +71,16 @@ pub struct OptionKey {
     pub value_span: Span,
 }
 
-/// A transition expression (`a >> b`, `a - "x" >> b`, `a.then(b)`, `a.on("x", b)`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Transition {
-    /// From the first token of the expression to the start of its last token (the loader
-    /// widens the end over that token).
-    pub range: Span,
-    /// The label's string literal, when the action is written as one.
-    pub label: Option<Span>,
-}
-
 /// Everything the script layer's fact walker (`ScriptFacts::collect`) learns about a script.
 #[derive(Debug, Clone, Default)]
 pub struct ScriptFacts {
     pub(crate) functions: HashMap<String, Vec<FnFacts>>,
     pub(crate) option_keys: HashMap<(usize, usize), Vec<OptionKey>>,
-    pub(crate) transitions: HashMap<(usize, usize), Transition>,
+    /// Each transition expression's (`a >> b`, `a - "x" >> b`, `a.then(b)`, `a.on("x", b)`)
+    /// whole range, by where its operator (or method name) is: what the recorder sees.
+    pub(crate) transitions: HashMap<(usize, usize), Span>,
+    /// Each transition's label literal, by the transition's whole range: what an edge's span is.
+    pub(crate) labels: HashMap<(usize, usize, usize, usize), Span>,
     pub(crate) written: HashSet<String>,
 }
 
@@ -103,18 +97,26 @@ impl ScriptFacts {
             })
     }
 
-    /// The option keys of the constructor call at `line`:`column`, when its options are a map
-    /// literal.
-    pub fn option_keys(&self, line: usize, column: usize) -> &[OptionKey] {
-        self.option_keys
-            .get(&(line, column))
-            .map_or(&[], Vec::as_slice)
+    /// The option keys of the constructor call at `pos`, when its options are a map literal.
+    pub fn option_keys(&self, pos: rhai::Position) -> &[OptionKey] {
+        self.option_keys.get(&key(pos)).map_or(&[], Vec::as_slice)
     }
 
-    /// The transition whose operator (or method name) is at `line`:`column`, where edges and
-    /// their diagnostics are recorded.
-    pub fn transition(&self, line: usize, column: usize) -> Option<&Transition> {
-        self.transitions.get(&(line, column))
+    /// The span of what a recorded position points at: the whole transition when a
+    /// transition's operator (or method name) is there, where edges and their diagnostics are
+    /// recorded; otherwise the token at `pos`.
+    pub fn span_at(&self, source: &Source, pos: rhai::Position) -> Span {
+        match self.transitions.get(&key(pos)) {
+            Some(range) => range.clone(),
+            None => source.token(pos),
+        }
+    }
+
+    /// The label literal of the transition an edge was recorded from (`edge` is its span),
+    /// when its action is written as one.
+    pub fn label_of(&self, edge: &Span) -> Option<&Span> {
+        let range = (edge.line, edge.column, edge.end_line, edge.end_column);
+        self.labels.get(&range)
     }
 
     /// Whether any code writes `key` on any map-like value (`x.key = …`, `x["key"] op= …`,
@@ -127,4 +129,9 @@ impl ScriptFacts {
     pub fn written_keys(&self) -> impl Iterator<Item = &str> {
         self.written.iter().map(String::as_str)
     }
+}
+
+/// How facts are looked up: by the line and column where Rhai reports a position.
+pub(crate) fn key(pos: rhai::Position) -> (usize, usize) {
+    (pos.line().unwrap_or(0), pos.position().unwrap_or(0))
 }

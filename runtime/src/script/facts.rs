@@ -2,21 +2,20 @@
 //! it. The reach is deliberately syntactic: a value counts as known only when it is a literal at
 //! a return point; everything else is [`Returned::Unknown`].
 
-use std::sync::Arc;
-
 use rhai::{AST, Dynamic, Expr, Stmt, StmtBlock};
 
 use crate::graph::NodeKind;
-use crate::graph::facts::{FnFacts, OptionKey, Read, Returned, ScriptFacts, Transition};
-use crate::span::Span;
+use crate::graph::facts::{FnFacts, OptionKey, Read, Returned, ScriptFacts, key};
+use crate::span::{Source, Span};
 
 impl ScriptFacts {
     /// Read the facts from an AST compiled without optimisation (optimisation folds literal
     /// maps into constants and loses their keys' positions).
-    pub fn collect(ast: &AST, file: &Arc<str>) -> Self {
+    /// Spans come from `source`, already covering their tokens.
+    pub fn collect(ast: &AST, source: &Source) -> Self {
         let mut facts = Self::default();
         let mut walker = Walker {
-            file,
+            source,
             facts: &mut facts,
             params: &[],
             reads: Vec::new(),
@@ -25,7 +24,7 @@ impl ScriptFacts {
         for (_, _, name, _, def) in ast.shared_lib().iter_script_fn_info() {
             let params: Vec<&str> = def.params.iter().map(|p| p.as_str()).collect();
             let mut walker = Walker {
-                file,
+                source,
                 facts: &mut facts,
                 params: &params,
                 reads: Vec::new(),
@@ -47,7 +46,7 @@ impl ScriptFacts {
 }
 
 struct Walker<'a> {
-    file: &'a Arc<str>,
+    source: &'a Source,
     facts: &'a mut ScriptFacts,
     params: &'a [&'a str],
     reads: Vec<Read>,
@@ -55,7 +54,7 @@ struct Walker<'a> {
 
 impl Walker<'_> {
     fn span(&self, pos: rhai::Position) -> Span {
-        Span::at(self.file, pos)
+        self.source.token(pos)
     }
 
     /// A function body: walk it and collect its return values (explicit returns and the tail).
@@ -66,7 +65,7 @@ impl Walker<'_> {
         module.set_script_fn(def.clone());
         let one = AST::new(Vec::new(), module);
         let mut returns = Vec::new();
-        let mut last_tail = vec![Returned::Unit(Span::point(self.file, 0, 0))];
+        let mut last_tail = vec![Returned::Unit(Span::point(self.source.file(), 0, 0))];
         one.walk(&mut |path: &[rhai::ASTNode]| {
             if let [rhai::ASTNode::Stmt(stmt)] = path {
                 self.stmt(stmt);
@@ -157,10 +156,7 @@ impl Walker<'_> {
                     value_span: self.span(value.position()),
                 })
                 .collect();
-            let span = self.span(pos);
-            self.facts
-                .option_keys
-                .insert((span.line, span.column), keys);
+            self.facts.option_keys.insert(key(pos), keys);
         }
         for a in &call.args {
             self.expr(a, false);
@@ -229,17 +225,12 @@ impl Walker<'_> {
     }
 
     fn transition(&mut self, at: rhai::Position, lhs: &Expr, last: &Expr, label: Option<Span>) {
-        let start = self.span(leftmost(lhs));
-        let end = self.span(rightmost(last));
-        let range = Span {
-            end_line: end.line,
-            end_column: end.column,
-            ..start
-        };
-        let at = self.span(at);
-        self.facts
-            .transitions
-            .insert((at.line, at.column), Transition { range, label });
+        let range = self.source.range(leftmost(lhs), rightmost(last));
+        if let Some(label) = label {
+            let whole = (range.line, range.column, range.end_line, range.end_column);
+            self.facts.labels.insert(whole, label);
+        }
+        self.facts.transitions.insert(key(at), range);
     }
 
     /// The non-head parts of a chain's right side: index expressions and method arguments.

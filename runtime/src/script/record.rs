@@ -19,7 +19,7 @@ use crate::graph::{
     DEFAULT_ACTION, Edge, FlowGraph, HookKind, HookSpec, NodeId, NodeKind, NodeSpec, Target,
 };
 use crate::host::ImportPolicy;
-use crate::span::Span;
+use crate::span::{Source, Span};
 
 /// A hook ready to call: the function pointer and whether it takes `params`.
 #[derive(Debug, Clone)]
@@ -99,7 +99,8 @@ pub(crate) struct Recorded {
 
 /// The state of one recording.
 pub(crate) struct Recorder {
-    file: Arc<str>,
+    /// The script's text: every span is made from it with its extent.
+    source: Arc<Source>,
     /// Script functions by name: (parameter count, body position) per overload.
     functions: HashMap<String, Vec<(usize, rhai::Position)>>,
     nodes: Vec<NodeSpec>,
@@ -147,7 +148,7 @@ pub(crate) fn record_progress(ops: u64) -> Option<String> {
 /// Evaluate `ast`'s top level with `eval` while recording; returns the recorded graph parts and
 /// the evaluation's value or error.
 pub(crate) fn record<E>(
-    file: Arc<str>,
+    source: Arc<Source>,
     ast: Arc<AST>,
     facts: Arc<ScriptFacts>,
     (limits, imports): (RecordLimits, Arc<ImportPolicy>),
@@ -161,7 +162,7 @@ pub(crate) fn record<E>(
             .push((params, def.body.start_position()));
     }
     let recorder = Recorder {
-        file,
+        source,
         functions,
         nodes: Vec::new(),
         hooks: Vec::new(),
@@ -223,9 +224,10 @@ impl Recorder {
         self.imports.clone()
     }
 
-    /// A span in the recorded file.
+    /// The span of what is at `pos` in the recorded file: a whole transition at a
+    /// transition's operator, else the token there.
     pub(crate) fn span(&self, pos: rhai::Position) -> Span {
-        Span::at(&self.file, pos)
+        self.facts.span_at(&self.source, pos)
     }
 
     /// Record a diagnostic.
@@ -243,7 +245,7 @@ impl Recorder {
         pos: rhai::Position,
     ) -> NodeRef {
         let span = self.span(pos);
-        let keys = self.facts.option_keys(span.line, span.column);
+        let keys = self.facts.option_keys(pos);
         let parsed = options::parse(kind, opts, &span, keys);
         self.diagnostics.extend(parsed.diagnostics);
         let id = self.nodes.len();
@@ -328,10 +330,11 @@ impl Recorder {
             }
             None => {
                 let (params, pos) = defs[0];
+                // Show the parameters, not the body.
                 let span = if pos.is_none() {
                     option_span.clone()
                 } else {
-                    self.span(pos)
+                    self.source.parameters(pos)
                 };
                 let what = if ptr.is_anonymous() {
                     "closure".to_string()
@@ -438,7 +441,7 @@ impl Recorder {
             None => None,
         };
         let graph = entry.map(|entry| FlowGraph {
-            file: self.file.to_string(),
+            file: self.source.file().to_string(),
             nodes: self.nodes,
             edges: self.edges,
             entry,

@@ -81,10 +81,7 @@ pub(super) fn dead_edges(input: &Input, out: &mut Vec<Diagnostic>) {
                 format!("post of '{}' only returns {}", node.name, quoted(actions))
             };
             let candidates: Vec<&str> = actions.iter().map(String::as_str).collect();
-            let label = input
-                .facts
-                .transition(edge.span.line, edge.span.column)
-                .and_then(|t| t.label.clone());
+            let label = input.facts.label_of(&edge.span).cloned();
             let suggestion = did_you_mean(&edge.action, &candidates);
             let help = match suggestion {
                 Some(s) => format!("did you mean \"{s}\"?"),

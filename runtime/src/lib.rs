@@ -36,7 +36,10 @@ pub use diagnostic::{Code, Diagnostic, Fix, Severity};
 pub use events::{Event, EventKind, EventSink};
 pub use exec::{Program, RunError, RunOptions, RunOutcome};
 pub use graph::FlowGraph;
-pub use host::{Answer, Denied, GLOBALS as HOST_GLOBALS, Grant, HumanInput, Permissions};
+pub use host::{
+    Answer, Denied, GLOBALS as HOST_GLOBALS, Grant, HostError, HostErrorKind, HumanInput,
+    Permissions,
+};
 pub use limits::Limits;
 pub use load::{LoadOptions, Loaded, ReadError, Runtime, RuntimeConfig};
 pub use script::engine::PrintTo;

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use flowscript_runtime::{Answer, HumanInput};
+use flowscript_runtime::{Answer, HostError, HumanInput};
 use flowscript_runtime::{CancellationToken, Event, EventKind, RunOptions, RunOutcome};
 use parking_lot::Mutex;
 use serde_json::{Value, json};
@@ -47,9 +47,9 @@ impl Drop for OnDrop {
 }
 
 impl HumanInput for Scripted {
-    fn ask(&self, key: &str, prompt: &str) -> Result<Answer, String> {
+    fn ask(&self, key: &str, prompt: &str) -> Result<Answer, HostError> {
         if key == "refused" {
-            return Err("input(): refused by the answerer".into());
+            return Err(HostError::invalid("input(): refused by the answerer"));
         }
         self.asked.lock().push((key.into(), prompt.into()));
         let answer = self.answers.get(key).cloned();

@@ -4,7 +4,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::{Arc, OnceLock};
 
-use flowscript_runtime::{Answer, HumanInput};
+use flowscript_runtime::{Answer, HostError, HostErrorKind, HumanInput};
 use serde_json::Value;
 use tokio::sync::{Mutex, mpsc};
 
@@ -54,7 +54,7 @@ impl TerminalInput {
 }
 
 impl HumanInput for TerminalInput {
-    fn ask(&self, key: &str, prompt: &str) -> Result<Answer, String> {
+    fn ask(&self, key: &str, prompt: &str) -> Result<Answer, HostError> {
         let lines = self.lines();
         let (key, prompt) = (key.to_string(), prompt.to_string());
         Ok(Box::pin(async move {
@@ -67,8 +67,9 @@ impl HumanInput for TerminalInput {
             }
             match lines.recv().await.flatten() {
                 Some(line) => Ok(Value::String(line)),
-                None => Err(format!(
-                    "input(\"{key}\"): stdin ended before the question was answered"
+                None => Err(HostError::new(
+                    HostErrorKind::Unavailable,
+                    format!("input(\"{key}\"): stdin ended before the question was answered"),
                 )),
             }
         }))

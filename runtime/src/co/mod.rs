@@ -20,6 +20,7 @@ mod stack_pool;
 #[cfg(test)]
 mod tests;
 
+use std::any::Any;
 use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
@@ -32,8 +33,10 @@ use corosensei::stack::DefaultStack;
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 use tokio_util::sync::CancellationToken;
 
-/// A host operation's future, run by the driver while the script is suspended.
-pub(crate) type HostFuture = Pin<Box<dyn Future<Output = Result<rhai::Dynamic, String>> + Send>>;
+/// What a suspended script waits on, run by the driver: any future, its output boxed so one
+/// coroutine type serves every wait ([`await_value`] unboxes it). `co` knows nothing of what
+/// the output means (a host call's value or error, a fan-out's results).
+type Pending = Pin<Box<dyn Future<Output = Box<dyn Any + Send>> + Send>>;
 
 /// Why a suspended script did not get its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +66,7 @@ impl std::fmt::Display for Interrupt {
 /// What a suspension returns to the script.
 enum Resume {
     Start,
-    Value(Result<rhai::Dynamic, String>),
+    Value(Box<dyn Any + Send>),
     Interrupted(Interrupt),
 }
 
@@ -72,7 +75,7 @@ enum Resume {
 /// the coroutine is cancelled: it cancels its own children and waits for them, so no item outlives
 /// its parent and no event follows the run's last one.
 struct Suspension {
-    fut: HostFuture,
+    fut: Pending,
     shielded: bool,
     /// When the wait times out (the innermost exec `timeout`): the driver stops waiting then and
     /// resumes the script with [`Interrupt::TimedOut`].
@@ -136,14 +139,7 @@ pub(crate) enum SuspendError {
 }
 
 /// Suspend the current script until `fut` completes, and return its output.
-pub(crate) fn suspend(fut: HostFuture) -> Result<Result<rhai::Dynamic, String>, SuspendError> {
-    suspend_with(fut, false)
-}
-
-fn suspend_with(
-    fut: HostFuture,
-    shielded: bool,
-) -> Result<Result<rhai::Dynamic, String>, SuspendError> {
+fn suspend_with(fut: Pending, shielded: bool) -> Result<Box<dyn Any + Send>, SuspendError> {
     let ctx = current();
     if ctx.is_null() {
         return Err(SuspendError::NotRunning);
@@ -173,7 +169,8 @@ fn suspend_with(
         }
         Resume::Value(v) => Ok(v),
         Resume::Interrupted(i) => Err(SuspendError::Interrupted(i)),
-        Resume::Start => Ok(Ok(rhai::Dynamic::UNIT)),
+        // The driver passes `Start` only into a coroutine's first resume, never to a wait.
+        Resume::Start => Err(SuspendError::Interrupted(Interrupt::Cancelled)),
     }
 }
 
@@ -209,10 +206,7 @@ pub(crate) fn on_progress() -> Option<Interrupt> {
         let due =
             with_context(|cx| cx.no_suspend.get() == 0 && cx.slice_start.get().elapsed() >= SLICE)?;
         if due {
-            let _ = suspend(Box::pin(async {
-                tokio::task::yield_now().await;
-                Ok(rhai::Dynamic::UNIT)
-            }));
+            let _ = await_value(tokio::task::yield_now());
         }
         None
     })
@@ -468,15 +462,10 @@ where
     T: Send + 'static,
     F: Future<Output = T> + Send + 'static,
 {
-    let slot = Arc::new(parking_lot::Mutex::new(None));
-    let out = slot.clone();
-    let fut: HostFuture = Box::pin(async move {
-        let v = fut.await;
-        *out.lock() = Some(v);
-        Ok(rhai::Dynamic::UNIT)
-    });
-    // The wrapper's own value is always `Ok(())`: the output travels through `slot`.
-    let _unit = suspend_with(fut, shielded)?;
-    let value = slot.lock().take();
-    value.ok_or(SuspendError::Interrupted(Interrupt::Cancelled))
+    let fut: Pending = Box::pin(async move { Box::new(fut.await) as Box<dyn Any + Send> });
+    let out = suspend_with(fut, shielded)?;
+    // The driver hands back what this very future returned, so the type always matches.
+    out.downcast::<T>()
+        .map(|v| *v)
+        .map_err(|_| SuspendError::Interrupted(Interrupt::Cancelled))
 }

@@ -10,17 +10,14 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use parking_lot::Mutex;
-use rhai::Dynamic;
 use tokio_util::sync::CancellationToken;
 
 use super::*;
 
-/// A host future that waits `ms` milliseconds and returns `v`.
-fn sleep_then(ms: u64, v: i64) -> HostFuture {
-    Box::pin(async move {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-        Ok(Dynamic::from(v))
-    })
+/// A future that waits `ms` milliseconds and returns `v`.
+async fn sleep_then(ms: u64, v: i64) -> i64 {
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+    v
 }
 
 /// Poll `fut` once with a waker that does nothing.
@@ -35,9 +32,7 @@ fn a_script_resumed_on_another_thread_finds_its_context() {
     let data: Data = Arc::new(String::from("run data"));
     let body = move || {
         let before = std::thread::current().id();
-        let value = suspend(Box::pin(async move {
-            Ok(Dynamic::from(rx.await.unwrap_or(-1)))
-        }));
+        let value = await_value(async move { rx.await.unwrap_or(-1) });
         let after = std::thread::current().id();
         (before, after, value, in_coroutine(), data_as::<String>())
     };
@@ -64,13 +59,7 @@ fn a_script_resumed_on_another_thread_finds_its_context() {
         panic!("the script finishes once its value arrives");
     };
     assert_ne!(before, after, "the script ran on two threads");
-    assert_eq!(
-        value
-            .ok()
-            .and_then(|v| v.ok())
-            .and_then(|v| v.as_int().ok()),
-        Some(7)
-    );
+    assert_eq!(value, Ok(7));
     assert!(inside, "the context is re-installed on the new thread");
     assert_eq!(data.as_deref().map(String::as_str), Some("run data"));
 }
@@ -81,10 +70,10 @@ fn a_coroutine_dropped_while_suspended_runs_to_its_end_cancelled() {
     let log = seen.clone();
     let token = CancellationToken::new();
     let body = move || {
-        let first = suspend(Box::pin(std::future::pending::<Result<Dynamic, String>>()));
+        let first = await_value(std::future::pending::<()>());
         log.lock().push(format!("first: {first:?}"));
         // Every later wait fails at once, so the drop cannot block.
-        let second = suspend(sleep_then(10_000, 1));
+        let second = await_value(sleep_then(10_000, 1));
         log.lock().push(format!("second: {second:?}"));
         log.lock().push(format!("cancelled: {}", is_cancelled()));
     };
@@ -114,19 +103,19 @@ async fn nested_timeouts_report_the_deadline_that_passed() {
         // The inner timeout is the shorter: it alone times out, the outer goes on.
         let (inner, inner_timed_out) = with_timeout(Some(Duration::from_secs(5)), || {
             let r = with_timeout(Some(Duration::from_millis(20)), || {
-                suspend(sleep_then(5_000, 1))
+                await_value(sleep_then(5_000, 1))
             });
-            let after = suspend(sleep_then(1, 2));
+            let after = await_value(sleep_then(1, 2));
             (r, after)
         });
         // The outer timeout is the shorter: the inner wait stops at the outer deadline, and
         // both report it.
         let (outer, outer_timed_out) = with_timeout(Some(Duration::from_millis(20)), || {
             with_timeout(Some(Duration::from_secs(5)), || {
-                suspend(sleep_then(5_000, 3))
+                await_value(sleep_then(5_000, 3))
             })
         });
-        let later = suspend(sleep_then(1, 4));
+        let later = await_value(sleep_then(1, 4));
         (inner, inner_timed_out, outer, outer_timed_out, later)
     })
     .await
@@ -138,7 +127,7 @@ async fn nested_timeouts_report_the_deadline_that_passed() {
         Err(SuspendError::Interrupted(Interrupt::TimedOut))
     ));
     assert!(r_timed_out, "the inner timeout passed");
-    assert_eq!(after.map(|v| v.map(|d| d.as_int().ok())), Ok(Ok(Some(2))));
+    assert_eq!(after, Ok(2));
     assert!(!inner_timed_out, "the outer timeout did not pass");
     assert!(matches!(
         o,
@@ -149,11 +138,7 @@ async fn nested_timeouts_report_the_deadline_that_passed() {
         outer_timed_out,
         "the outer deadline passed, so the outer reports it too"
     );
-    assert_eq!(
-        later.map(|v| v.map(|d| d.as_int().ok())),
-        Ok(Ok(Some(4))),
-        "after both timeouts, waits work again"
-    );
+    assert_eq!(later, Ok(4), "after both timeouts, waits work again");
 }
 
 #[tokio::test]
@@ -175,7 +160,7 @@ async fn a_shielded_wait_is_awaited_to_completion_when_cancelled() {
             *flag.lock() = true;
             "joined"
         });
-        let next = suspend(sleep_then(1, 1));
+        let next = await_value(sleep_then(1, 1));
         (shielded, is_cancelled(), next)
     })
     .await
@@ -192,12 +177,12 @@ async fn a_shielded_wait_is_awaited_to_completion_when_cancelled() {
 #[tokio::test]
 async fn waiting_is_refused_where_it_must_not_happen() {
     assert!(matches!(
-        suspend(sleep_then(1, 1)),
+        await_value(sleep_then(1, 1)),
         Err(SuspendError::NotRunning)
     ));
     let token = CancellationToken::new();
     let out = run(&token, None, || {
-        without_suspend("a test's lock", || suspend(sleep_then(1, 1)))
+        without_suspend("a test's lock", || await_value(sleep_then(1, 1)))
     })
     .await
     .expect("a stack");

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rhai::{Dynamic, ImmutableString};
 
+use super::HostError;
 use super::effect::call_text;
 use super::fs::{blocking, io_error};
 use super::permissions::Permissions;
@@ -31,7 +32,7 @@ pub(crate) async fn write(
     perms: Arc<Permissions>,
     path: String,
     text: ImmutableString,
-) -> Result<Dynamic, String> {
+) -> Result<Dynamic, HostError> {
     let abandoned = Arc::new(AtomicBool::new(false));
     let _abandon = AbandonOnDrop(abandoned.clone());
     blocking("fs::write", move || {
@@ -45,20 +46,26 @@ fn write_file(
     path: &str,
     bytes: &[u8],
     abandoned: &AtomicBool,
-) -> Result<(), String> {
+) -> Result<(), HostError> {
     let call = call_text("fs::write", path);
     let fail = |e: std::io::Error| io_error("fs::write", path, &e);
     let target = perms
         .check_write(&call, Path::new(path))
-        .map_err(|d| d.to_string())?
+        .map_err(HostError::from)?
         .map_err(fail)?;
     let (Some(folder), Some(name)) = (target.parent(), target.file_name()) else {
-        return Err(format!("{call}: the path does not name a file"));
+        return Err(HostError::invalid(format!(
+            "{call}: the path does not name a file"
+        )));
     };
     let existing = std::fs::metadata(&target).ok();
     match &existing {
         Some(m) if m.is_dir() => return Err(fail(std::io::ErrorKind::IsADirectory.into())),
-        Some(m) if !m.is_file() => return Err(format!("{call}: the path is not a regular file")),
+        Some(m) if !m.is_file() => {
+            return Err(HostError::io(format!(
+                "{call}: the path is not a regular file"
+            )));
+        }
         _ => {}
     }
     let prefix = format!(".{}.", name.to_string_lossy());
@@ -75,7 +82,7 @@ fn write_file(
     }
     // Dropping `tmp` on any early return removes the temporary file.
     let mut tmp = builder.tempfile_in(folder).map_err(fail)?;
-    let cancelled = || format!("{call}: cancelled; the file was left as it was");
+    let cancelled = || HostError::io(format!("{call}: cancelled; the file was left as it was"));
     for piece in bytes.chunks(CHUNK) {
         if abandoned.load(Ordering::Relaxed) {
             return Err(cancelled());

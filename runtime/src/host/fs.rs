@@ -14,13 +14,13 @@ use super::atomic_write;
 use super::context::HostContext;
 use super::effect::{at_top_level, call_text, error, string_arg};
 use super::permissions::Permissions;
-use super::wait;
+use super::{HostError, HostErrorKind, wait};
 use crate::limits::Limits;
 use crate::limits::limit_message;
 
 /// `fs::read("x"): No such file or directory (os error 2)`.
-pub(crate) fn io_error(call: &str, path: &str, e: &std::io::Error) -> String {
-    format!("{}: {e}", call_text(call, path))
+pub(crate) fn io_error(call: &str, path: &str, e: &std::io::Error) -> HostError {
+    HostError::io(format!("{}: {e}", call_text(call, path)))
 }
 
 /// The run's permissions and limits, for work done off the script's thread.
@@ -34,11 +34,11 @@ pub(crate) fn run_context() -> (Arc<Permissions>, Limits) {
 /// Run `f` on the blocking pool.
 pub(crate) async fn blocking<T: Send + 'static>(
     call: &'static str,
-    f: impl FnOnce() -> Result<T, String> + Send + 'static,
-) -> Result<T, String> {
+    f: impl FnOnce() -> Result<T, HostError> + Send + 'static,
+) -> Result<T, HostError> {
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| format!("{call}: {e}"))?
+        .map_err(|e| HostError::io(format!("{call}: {e}")))?
 }
 
 /// Open `path` for reading if it is a regular file. The open does not block on a FIFO or a
@@ -69,23 +69,24 @@ pub(crate) fn read_bounded(path: &Path, max: usize) -> std::io::Result<Option<Ve
     Ok((bytes.len() <= max).then_some(bytes))
 }
 
-fn read_file(perms: &Permissions, limits: &Limits, path: &str) -> Result<Dynamic, String> {
+fn read_file(perms: &Permissions, limits: &Limits, path: &str) -> Result<Dynamic, HostError> {
     let call = call_text("fs::read", path);
     let target = perms
         .check_read(&call, Path::new(path))
-        .map_err(|d| d.to_string())?
+        .map_err(HostError::from)?
         .map_err(|e| io_error("fs::read", path, &e))?;
     let bytes = read_bounded(&target, limits.string_bytes)
         .map_err(|e| io_error("fs::read", path, &e))?
         .ok_or_else(|| {
-            format!(
+            let message = format!(
                 "{call}: {}",
                 limit_message("the file is larger than a string may be", "string", limits)
-            )
+            );
+            HostError::new(HostErrorKind::Limit, message)
         })?;
     String::from_utf8(bytes)
         .map(Dynamic::from)
-        .map_err(|_| format!("{call}: the file is not UTF-8 text"))
+        .map_err(|_| HostError::decode(format!("{call}: the file is not UTF-8 text")))
 }
 
 /// The file's contents as a string (it must be UTF-8).
@@ -128,24 +129,25 @@ fn write(
     })
 }
 
-fn list_dir(perms: &Permissions, limits: &Limits, dir: &str) -> Result<Dynamic, String> {
+fn list_dir(perms: &Permissions, limits: &Limits, dir: &str) -> Result<Dynamic, HostError> {
     let call = call_text("fs::list", dir);
     let fail = |e: std::io::Error| io_error("fs::list", dir, &e);
     let target = perms
         .check_read(&call, Path::new(dir))
-        .map_err(|d| d.to_string())?
+        .map_err(HostError::from)?
         .map_err(fail)?;
     let mut paths = Vec::new();
     for entry in std::fs::read_dir(&target).map_err(fail)? {
         if paths.len() >= limits.array_items {
-            return Err(format!(
+            let message = format!(
                 "{call}: {}",
                 limit_message(
                     "the folder has more entries than an array may hold",
                     "array",
                     limits
                 )
-            ));
+            );
+            return Err(HostError::new(HostErrorKind::Limit, message));
         }
         // Entries are named below the path the script gave, as it wrote it.
         let name = entry.map_err(fail)?.file_name();
@@ -189,4 +191,31 @@ pub(crate) fn register(engine: &mut Engine) {
         .with_comments(["/// The directory's entries as sorted paths. Needs `--allow-read`."])
         .set_into_module(&mut module, list);
     engine.register_static_module("fs", module.into());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_errors_say_what_kind_they_are() {
+        let dir = tempfile::tempdir().expect("dir");
+        let all = Permissions::all();
+        let limits = Limits::default();
+        let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+        std::fs::write(dir.path().join("bin"), [0xff, 0xfe]).expect("write");
+        let kind = |perms: &Permissions, p: &str| read_file(perms, &limits, p).unwrap_err().kind;
+        assert_eq!(kind(&all, &path("missing")), HostErrorKind::Io);
+        assert_eq!(kind(&all, &path("bin")), HostErrorKind::Decode);
+        assert_eq!(
+            kind(&Permissions::default(), &path("bin")),
+            HostErrorKind::Denied
+        );
+        let tiny = Limits {
+            string_bytes: 1,
+            ..Limits::default()
+        };
+        let e = read_file(&all, &tiny, &path("bin")).unwrap_err();
+        assert_eq!(e.kind, HostErrorKind::Limit);
+    }
 }

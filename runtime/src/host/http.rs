@@ -10,7 +10,7 @@ use rhai::NativeCallContext;
 use rhai::{Dynamic, Engine, EvalAltResult, FuncRegistration, ImmutableString, Map, Module};
 
 use super::net::{self, Request};
-use crate::co::HostFuture;
+use super::{HostError, HostFuture};
 use crate::limits::Limits;
 use crate::value::{describe, from_json, to_json};
 
@@ -27,39 +27,42 @@ pub(crate) struct Opts {
 }
 
 /// Read the `headers` map of an options map.
-pub(crate) fn headers(call: &str, value: &Dynamic) -> Result<HeaderMap, String> {
-    let map = value
-        .read_lock::<Map>()
-        .ok_or_else(|| format!("{call}: `headers` must be a map, found {}", describe(value)))?;
+pub(crate) fn headers(call: &str, value: &Dynamic) -> Result<HeaderMap, HostError> {
+    let map = value.read_lock::<Map>().ok_or_else(|| {
+        HostError::invalid(format!(
+            "{call}: `headers` must be a map, found {}",
+            describe(value)
+        ))
+    })?;
     let mut out = HeaderMap::new();
     for (k, v) in map.iter() {
         let name = HeaderName::from_bytes(k.as_bytes())
-            .map_err(|_| format!("{call}: invalid header name \"{k}\""))?;
+            .map_err(|_| HostError::invalid(format!("{call}: invalid header name \"{k}\"")))?;
         let text = if v.is_string() || v.is_int() || v.is_float() || v.is_bool() {
             v.to_string()
         } else {
-            return Err(format!(
+            return Err(HostError::invalid(format!(
                 "{call}: header \"{k}\" must be a string, found {}",
                 describe(v)
-            ));
+            )));
         };
         let value = HeaderValue::from_str(&text)
-            .map_err(|_| format!("{call}: invalid value for header \"{k}\""))?;
+            .map_err(|_| HostError::invalid(format!("{call}: invalid value for header \"{k}\"")))?;
         out.append(name, value);
     }
     Ok(out)
 }
 
-fn opts(call: &str, map: &Map) -> Result<Opts, String> {
+fn opts(call: &str, map: &Map) -> Result<Opts, HostError> {
     let mut out = Opts::default();
     for (k, v) in map.iter() {
         match k.as_str() {
             "headers" => out.headers = headers(call, v)?,
             "timeout" => out.timeout = Some(net::timeout_secs(call, v)?),
             other => {
-                return Err(format!(
+                return Err(HostError::invalid(format!(
                     "{call}: unknown option `{other}` (the options are {OPTION_KEYS})"
-                ));
+                )));
             }
         }
     }
@@ -68,7 +71,7 @@ fn opts(call: &str, map: &Map) -> Result<Opts, String> {
 
 /// A request body: a map or array (or number, bool) is sent as JSON, a string as text, a blob
 /// as bytes, `()` as nothing. Returns the bytes and the content type to use unless one is given.
-fn encode_body(call: &str, body: &Dynamic) -> Result<(Option<Vec<u8>>, &'static str), String> {
+fn encode_body(call: &str, body: &Dynamic) -> Result<(Option<Vec<u8>>, &'static str), HostError> {
     if body.is_unit() {
         return Ok((None, ""));
     }
@@ -80,13 +83,14 @@ fn encode_body(call: &str, body: &Dynamic) -> Result<(Option<Vec<u8>>, &'static 
         return Ok((Some(blob.clone()), "application/octet-stream"));
     }
     if body.is_map() || body.is_array() || body.is_int() || body.is_float() || body.is_bool() {
-        let json = serde_json::to_vec(&to_json(body)).map_err(|e| format!("{call}: {e}"))?;
+        let json = serde_json::to_vec(&to_json(body))
+            .map_err(|e| HostError::invalid(format!("{call}: {e}")))?;
         return Ok((Some(json), "application/json"));
     }
-    Err(format!(
+    Err(HostError::invalid(format!(
         "{call}: the body must be a map, array, string or blob, found {}",
         describe(body)
-    ))
+    )))
 }
 
 /// Whether a response's content type is JSON (`application/json`, `application/x+json`, ...).
@@ -102,7 +106,7 @@ pub(crate) fn is_json(resp_headers: &HeaderMap) -> bool {
 }
 
 /// A response as `#{status, headers, body}`.
-async fn to_map(call: &str, resp: Response, limits: &Limits) -> Result<Dynamic, String> {
+async fn to_map(call: &str, resp: Response, limits: &Limits) -> Result<Dynamic, HostError> {
     let status = resp.status().as_u16();
     let url = resp.url().clone();
     let mut hdrs = Map::new();
@@ -150,7 +154,7 @@ fn request(method: Method, url: &str, body: &Dynamic, options: Option<&Map>) -> 
             headers,
             body: bytes,
         };
-        Ok::<_, String>((req, opts.timeout))
+        Ok::<_, HostError>((req, opts.timeout))
     })();
     let url = url.to_string();
     // A request never waits forever: without a `timeout` option the `http-timeout` limit holds.

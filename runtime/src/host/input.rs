@@ -11,6 +11,7 @@ use rhai::{Dynamic, Engine, EvalAltResult, FuncRegistration, Map, NativeCallCont
 
 use super::context::HostContext;
 use super::effect::{at_top_level, error};
+use super::{HostError, HostErrorKind};
 use crate::events::EventKind;
 use crate::limits::MAX_DURATION_SECS;
 use crate::value::{check_depth, describe, from_json};
@@ -20,14 +21,15 @@ pub(crate) const MAX_KEY_LEN: usize = 256;
 
 /// An answer on its way: resolves with the value, or an error saying why none will come.
 /// Dropping it withdraws the question.
-pub type Answer = Pin<Box<dyn Future<Output = Result<serde_json::Value, String>> + Send>>;
+pub type Answer = Pin<Box<dyn Future<Output = Result<serde_json::Value, HostError>> + Send>>;
 
 /// Someone who answers `input()`.
 pub trait HumanInput: Send + Sync {
     /// Register the question `key` and return the answer to come. Called before the
     /// `input_required` event is sent, so an answer given as soon as the event is seen finds the
-    /// question waiting. An error (a key already waiting, too many questions) fails the call.
-    fn ask(&self, key: &str, prompt: &str) -> Result<Answer, String>;
+    /// question waiting. An error (a key already waiting, too many questions) fails the call;
+    /// its message is what the script sees.
+    fn ask(&self, key: &str, prompt: &str) -> Result<Answer, HostError>;
 }
 
 /// The options `input()` takes.
@@ -118,7 +120,9 @@ fn input(
             ),
         ));
     };
-    let answer = human.ask(&key, &prompt).map_err(|e| error(&ctx, e))?;
+    let answer = human
+        .ask(&key, &prompt)
+        .map_err(|e| error(&ctx, e.message))?;
     host.events.emit(EventKind::InputRequired {
         key: key.clone(),
         prompt,
@@ -131,7 +135,10 @@ fn input(
                 None => answer.await?,
                 Some(secs) => tokio::time::timeout(Duration::from_secs_f64(secs), answer)
                     .await
-                    .map_err(|_| format!("input(\"{key}\"): no answer within {secs}s"))??,
+                    .map_err(|_| {
+                        let message = format!("input(\"{key}\"): no answer within {secs}s");
+                        HostError::new(HostErrorKind::Timeout, message)
+                    })??,
             };
             events.emit(EventKind::InputReceived { key });
             Ok(from_json(&value))

@@ -2,8 +2,8 @@
 
 use rhai::{Dynamic, Engine, EvalAltResult, FuncRegistration, Module, NativeCallContext};
 
-use super::HostContext;
 use super::effect::{error, string_arg};
+use super::{HostContext, HostError};
 use crate::value::{check_depth, from_json, to_json};
 
 /// Texts at least this long are parsed on the blocking pool, so a big document does not stall
@@ -19,14 +19,14 @@ fn parse(ctx: NativeCallContext, text: Dynamic) -> Result<Dynamic, Box<EvalAltRe
             Box::pin(async move {
                 tokio::task::spawn_blocking(move || parse_text(&owned))
                     .await
-                    .map_err(|e| format!("json::parse: {e}"))?
+                    .map_err(|e| HostError::io(format!("json::parse: {e}")))?
             })
         });
     }
-    parse_text(&text).map_err(|m| error(&ctx, m))
+    parse_text(&text).map_err(|e| error(&ctx, e.message))
 }
 
-fn parse_text(text: &str) -> Result<Dynamic, String> {
+fn parse_text(text: &str) -> Result<Dynamic, HostError> {
     match serde_json::from_str::<serde_json::Value>(text) {
         Ok(v) => Ok(from_json(&v)),
         Err(e) => {
@@ -35,11 +35,11 @@ fn parse_text(text: &str) -> Result<Dynamic, String> {
             let what = full
                 .rsplit_once(" at line ")
                 .map_or(full.as_str(), |(m, _)| m);
-            Err(format!(
+            Err(HostError::decode(format!(
                 "json::parse: invalid JSON at line {}, column {}: {what}",
                 e.line(),
                 e.column()
-            ))
+            )))
         }
     }
 }

@@ -6,6 +6,7 @@ pub(crate) mod context;
 mod effect;
 mod emit;
 mod env;
+mod error;
 pub(crate) mod fs;
 mod http;
 mod imports;
@@ -20,13 +21,15 @@ mod time;
 
 pub(crate) use context::HostContext;
 pub(crate) use effect::refusing_effects;
+pub(crate) use error::HostFuture;
+pub use error::{HostError, HostErrorKind};
 pub(crate) use imports::ImportPolicy;
 pub use input::{Answer, HumanInput};
 pub use permissions::{Denied, Grant, Permissions};
 
 use rhai::{Dynamic, Engine, EvalAltResult, NativeCallContext};
 
-use crate::co::{self, HostFuture, SuspendError};
+use crate::co::{self, SuspendError};
 
 /// The host's global functions (outside a module), as scripts call them; each is registered
 /// with its doc comments, which the language server reads from the engine's metadata.
@@ -56,10 +59,13 @@ pub(crate) fn wait(
     if effect::at_top_level(ctx, name) {
         return Ok(Dynamic::UNIT);
     }
-    match co::suspend(fut()) {
+    match co::await_value(fut()) {
         Ok(Ok(v)) => Ok(v),
         // Host messages name URLs; never with credentials in them.
-        Ok(Err(msg)) => Err(EvalAltResult::ErrorRuntime(net::redact_urls(&msg).into(), pos).into()),
+        Ok(Err(e)) => {
+            let e = e.map_text(net::redact_urls);
+            Err(EvalAltResult::ErrorRuntime(e.message.into(), pos).into())
+        }
         Err(SuspendError::Interrupted(i)) => {
             Err(EvalAltResult::ErrorTerminated(i.message().into(), pos).into())
         }

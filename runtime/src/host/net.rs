@@ -8,7 +8,7 @@ use std::time::Duration;
 use reqwest::header::{AUTHORIZATION, COOKIE, HeaderMap, LOCATION};
 use reqwest::{Client, Method, StatusCode, Url};
 
-use super::{HostContext, Permissions};
+use super::{HostContext, HostError, HostErrorKind, Permissions};
 use crate::limits::MAX_DURATION_SECS;
 
 /// Redirects followed before giving up.
@@ -16,8 +16,8 @@ const MAX_REDIRECTS: usize = 10;
 
 /// The process's HTTP client: HTTP/1.1 with keep-alive and a generous pool, shared by every run
 /// so connections are reused across items and runs. Built once; a failure is kept and reported.
-pub(super) fn client() -> Result<&'static Client, String> {
-    static CLIENT: OnceLock<Result<Client, String>> = OnceLock::new();
+pub(super) fn client() -> Result<&'static Client, HostError> {
+    static CLIENT: OnceLock<Result<Client, HostError>> = OnceLock::new();
     CLIENT
         .get_or_init(|| {
             // reqwest is built without a crypto provider (no aws-lc, no OpenSSL): use ring, unless
@@ -32,7 +32,10 @@ pub(super) fn client() -> Result<&'static Client, String> {
                 .redirect(reqwest::redirect::Policy::none())
                 .user_agent(concat!("flowscript/", env!("CARGO_PKG_VERSION")))
                 .build()
-                .map_err(|e| format!("the HTTP client could not be set up: {}", chain(&e)))
+                .map_err(|e| {
+                    let message = format!("the HTTP client could not be set up: {}", chain(&e));
+                    HostError::new(HostErrorKind::Network, message)
+                })
         })
         .as_ref()
         .map_err(Clone::clone)
@@ -44,23 +47,20 @@ pub(super) fn permissions() -> Permissions {
 }
 
 /// Parse `url` and check that the run may contact its host.
-pub(super) fn check_url(call: &str, url: &str, perms: &Permissions) -> Result<Url, String> {
-    let parsed = Url::parse(url).map_err(|e| format!("{call}: invalid URL \"{url}\": {e}"))?;
+pub(super) fn check_url(call: &str, url: &str, perms: &Permissions) -> Result<Url, HostError> {
+    let invalid = |why: &str| HostError::invalid(format!("{call}: invalid URL \"{url}\": {why}"));
+    let parsed = Url::parse(url).map_err(|e| invalid(&e.to_string()))?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(format!(
-            "{call}: invalid URL \"{url}\": only http and https are supported"
-        ));
+        return Err(invalid("only http and https are supported"));
     }
-    let host = parsed
-        .host_str()
-        .ok_or_else(|| format!("{call}: invalid URL \"{url}\": no host"))?;
+    let host = parsed.host_str().ok_or_else(|| invalid("no host"))?;
     perms
         .check_net(
             &format!("{call}(\"{url}\")"),
             host,
             parsed.port_or_known_default(),
         )
-        .map_err(|d| d.to_string())?;
+        .map_err(|d| HostError::from(d).at(url))?;
     Ok(parsed)
 }
 
@@ -82,7 +82,7 @@ pub(super) async fn send(
     call: &str,
     mut req: Request,
     perms: Arc<Permissions>,
-) -> Result<reqwest::Response, String> {
+) -> Result<reqwest::Response, HostError> {
     let client = client()?;
     for _ in 0..=MAX_REDIRECTS {
         let mut builder = client
@@ -91,7 +91,10 @@ pub(super) async fn send(
         if let Some(body) = &req.body {
             builder = builder.body(body.clone());
         }
-        let resp = builder.send().await.map_err(|e| describe(call, &e))?;
+        let resp = builder
+            .send()
+            .await
+            .map_err(|e| describe(call, &req.url, &e))?;
         let status = resp.status();
         let location = resp
             .headers()
@@ -102,10 +105,11 @@ pub(super) async fn send(
             return Ok(resp);
         };
         let next = req.url.join(&location).map_err(|e| {
-            format!(
+            let message = format!(
                 "{call}(\"{}\"): bad redirect to \"{location}\": {e}",
                 req.url
-            )
+            );
+            HostError::decode(message).at(req.url.as_str())
         })?;
         check_url(call, next.as_str(), &perms)?;
         if next.origin() != req.url.origin() {
@@ -122,10 +126,11 @@ pub(super) async fn send(
         }
         req.url = next;
     }
-    Err(format!(
+    let message = format!(
         "{call}(\"{}\"): more than {MAX_REDIRECTS} redirects",
         req.url
-    ))
+    );
+    Err(HostError::new(HostErrorKind::Network, message).at(req.url.as_str()))
 }
 
 /// Read a whole response body, up to the `string` limit.
@@ -134,19 +139,20 @@ pub(super) async fn read_body(
     url: &Url,
     mut resp: reqwest::Response,
     limits: &crate::limits::Limits,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, HostError> {
     let max = limits.string_bytes;
     let mut body = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(|e| describe(call, &e))? {
+    while let Some(chunk) = resp.chunk().await.map_err(|e| describe(call, url, &e))? {
         if body.len() + chunk.len() > max {
-            return Err(format!(
+            let message = format!(
                 "{call}(\"{url}\"): {}",
                 crate::limits::limit_message(
                     "the response body is larger than a string may be",
                     "string",
                     limits
                 )
-            ));
+            );
+            return Err(HostError::new(HostErrorKind::Limit, message).at(url.as_str()));
         }
         body.extend_from_slice(&chunk);
     }
@@ -158,46 +164,53 @@ pub(super) async fn with_timeout<T>(
     call: &str,
     url: &str,
     timeout: Option<f64>,
-    fut: impl Future<Output = Result<T, String>>,
-) -> Result<T, String> {
+    fut: impl Future<Output = Result<T, HostError>>,
+) -> Result<T, HostError> {
     match timeout {
         None => fut.await,
         Some(secs) => tokio::time::timeout(Duration::from_secs_f64(secs), fut)
             .await
-            .unwrap_or_else(|_| Err(format!("{call}(\"{url}\"): timed out after {secs} s"))),
+            .unwrap_or_else(|_| {
+                let message = format!("{call}(\"{url}\"): timed out after {secs} s");
+                Err(HostError::new(HostErrorKind::Timeout, message).at(url))
+            }),
     }
 }
 
 /// A `timeout` option: a finite number of seconds > 0.
-pub(super) fn timeout_secs(call: &str, value: &rhai::Dynamic) -> Result<f64, String> {
+pub(super) fn timeout_secs(call: &str, value: &rhai::Dynamic) -> Result<f64, HostError> {
     let secs = value
         .as_float()
         .ok()
         .or_else(|| value.as_int().ok().map(|i| i as f64));
     match secs {
         Some(s) if s.is_finite() && s > 0.0 && s <= MAX_DURATION_SECS => Ok(s),
-        _ => Err(format!(
+        _ => Err(HostError::invalid(format!(
             "{call}: `timeout` must be a number of seconds > 0 and at most 365 days, found {}",
             crate::value::describe(value)
-        )),
+        ))),
     }
 }
 
-/// A reqwest error as one line naming the call and the URL, with its causes.
-pub(super) fn describe(call: &str, e: &reqwest::Error) -> String {
-    let url = e.url().map_or_else(String::new, |u| format!("(\"{u}\")"));
-    let what = if e.is_timeout() {
-        "timed out"
+/// A reqwest error talking to `url` as one line naming the call and the URL, with its causes.
+/// (reqwest's own error names the URL only for some failures; a body cut short has none.)
+pub(super) fn describe(call: &str, url: &Url, e: &reqwest::Error) -> HostError {
+    let (kind, what) = if e.is_timeout() {
+        (HostErrorKind::Timeout, "timed out")
     } else if e.is_connect() {
-        "could not connect"
-    } else if e.is_body() || e.is_decode() {
-        "reading the response failed"
+        (HostErrorKind::Network, "could not connect")
+    } else if e.is_decode() {
+        (HostErrorKind::Decode, "reading the response failed")
+    } else if e.is_body() {
+        (HostErrorKind::Network, "reading the response failed")
     } else if e.is_builder() {
-        "invalid request"
+        (HostErrorKind::Invalid, "invalid request")
     } else {
-        "request failed"
+        (HostErrorKind::Network, "request failed")
     };
-    format!("{call}{url}: {what}: {}", chain(e))
+    let url = e.url().unwrap_or(url);
+    let message = format!("{call}(\"{url}\"): {what}: {}", chain(e));
+    HostError::new(kind, message).at(url.as_str())
 }
 
 /// An error's causes, joined with `: `, without reqwest's own "error sending request for url"
@@ -299,6 +312,32 @@ fn find_scheme(text: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bad_urls_are_invalid_and_other_hosts_denied() {
+        let only = Permissions {
+            net: crate::host::Grant::Only(vec!["127.0.0.1:1".into()]),
+            ..Permissions::default()
+        };
+        let e = check_url("http::get", "ftp://x/", &only).unwrap_err();
+        assert_eq!(e.kind, HostErrorKind::Invalid);
+        let e = check_url("http::get", "http://elsewhere:2/", &only).unwrap_err();
+        assert_eq!(e.kind, HostErrorKind::Denied);
+        assert_eq!(e.url.as_deref(), Some("http://elsewhere:2/"));
+        assert!(check_url("http::get", "http://127.0.0.1:1/x", &only).is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_call_timeout_is_a_timeout_naming_the_url() {
+        let slow = std::future::pending::<Result<(), HostError>>();
+        let e = with_timeout("http::get", "http://h/", Some(0.01), slow)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (e.kind, e.url.as_deref()),
+            (HostErrorKind::Timeout, Some("http://h/"))
+        );
+    }
 
     #[test]
     fn messages_lose_credentials_in_urls() {

@@ -15,7 +15,7 @@ use tokio::io::AsyncWriteExt;
 
 use super::effect::{at_top_level, error, permit};
 use super::permissions::Permissions;
-use super::wait;
+use super::{HostError, wait};
 use crate::value::describe;
 
 const CALL: &str = "process::run";
@@ -107,14 +107,18 @@ fn parse_options(
 /// Where `program` is: a path (it has a `/`) is taken relative to the process's working
 /// folder; a bare name is looked up in the absolute entries of `PATH` only, so a relative entry
 /// (or an empty one, which means the working folder) cannot swap in another binary.
-fn locate(program: &str) -> Result<PathBuf, String> {
+fn locate(program: &str) -> Result<PathBuf, HostError> {
     if program.contains('/') {
         let path = Path::new(program);
         return Ok(if path.is_absolute() {
             path.to_path_buf()
         } else {
             std::env::current_dir()
-                .map_err(|e| format!("{CALL}(): no working folder to find {program:?} in: {e}"))?
+                .map_err(|e| {
+                    HostError::io(format!(
+                        "{CALL}(): no working folder to find {program:?} in: {e}"
+                    ))
+                })?
                 .join(path)
         });
     }
@@ -124,9 +128,9 @@ fn locate(program: &str) -> Result<PathBuf, String> {
         .map(|dir| dir.join(program))
         .find(|candidate| is_executable(candidate))
         .ok_or_else(|| {
-            format!(
+            HostError::io(format!(
                 "{CALL}(): program {program:?} not found in PATH (relative PATH entries are not searched)"
-            )
+            ))
         })
 }
 
@@ -152,7 +156,7 @@ fn prepare(
     program: &str,
     cwd: Option<&str>,
     shown: &str,
-) -> Result<(PathBuf, Option<PathBuf>), String> {
+) -> Result<(PathBuf, Option<PathBuf>), HostError> {
     let program = locate(program)?;
     let cwd = match cwd {
         None => None,
@@ -160,10 +164,12 @@ fn prepare(
             let call = format!("{CALL}({shown}) with cwd {cwd:?}");
             let dir = perms
                 .check_read(&call, Path::new(cwd))
-                .map_err(|d| d.to_string())?
+                .map_err(HostError::from)?
                 .ok()
                 .filter(|d| d.is_dir())
-                .ok_or_else(|| format!("{CALL}(): cwd {cwd:?} is not a directory"))?;
+                .ok_or_else(|| {
+                    HostError::io(format!("{CALL}(): cwd {cwd:?} is not a directory"))
+                })?;
             Some(dir)
         }
     };
@@ -172,7 +178,7 @@ fn prepare(
 
 /// Start the program, feed its stdin, and collect its output. Dropping this future kills the
 /// child (`kill_on_drop`).
-async fn execute(spec: Spec, perms: Arc<Permissions>, shown: String) -> Result<Dynamic, String> {
+async fn execute(spec: Spec, perms: Arc<Permissions>, shown: String) -> Result<Dynamic, HostError> {
     let name = spec.argv[0].clone();
     let (program, cwd) = {
         let (name, cwd) = (name.clone(), spec.cwd.clone());
@@ -192,9 +198,11 @@ async fn execute(spec: Spec, perms: Arc<Permissions>, shown: String) -> Result<D
         cmd.current_dir(cwd);
     }
     let program = &name;
-    let mut child = cmd.spawn().map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => format!("{CALL}(): program {program:?} not found"),
-        _ => format!("{CALL}(): could not start {program:?}: {e}"),
+    let mut child = cmd.spawn().map_err(|e| {
+        HostError::io(match e.kind() {
+            std::io::ErrorKind::NotFound => format!("{CALL}(): program {program:?} not found"),
+            _ => format!("{CALL}(): could not start {program:?}: {e}"),
+        })
     })?;
     let pipe = child.stdin.take();
     let feed = async move {
@@ -204,7 +212,8 @@ async fn execute(spec: Spec, perms: Arc<Permissions>, shown: String) -> Result<D
         }
     };
     let ((), out) = tokio::join!(feed, child.wait_with_output());
-    let out = out.map_err(|e| format!("{CALL}(): waiting for {program:?} failed: {e}"))?;
+    let out =
+        out.map_err(|e| HostError::io(format!("{CALL}(): waiting for {program:?} failed: {e}")))?;
     let mut result = Map::new();
     result.insert("status".into(), Dynamic::from_int(status_code(&out.status)));
     result.insert(

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 
-use flowscript_runtime::{Answer, HumanInput};
+use flowscript_runtime::{Answer, HostError, HostErrorKind, HumanInput};
 use parking_lot::Mutex;
 use serde_json::Value;
 use tokio::sync::oneshot;
@@ -65,18 +65,21 @@ impl Drop for Withdraw {
 }
 
 impl HumanInput for RunAnswerer {
-    fn ask(&self, key: &str, _prompt: &str) -> Result<Answer, String> {
+    fn ask(&self, key: &str, _prompt: &str) -> Result<Answer, HostError> {
         let (tx, rx) = oneshot::channel();
         {
             let mut open = self.0.open.lock();
             if open.contains_key(key) {
-                return Err(format!(
+                return Err(HostError::invalid(format!(
                     "input(): a question with key \"{key}\" is already waiting in this run"
-                ));
+                )));
             }
             if open.len() >= MAX_OPEN {
-                return Err(format!(
-                    "input(): this run already waits on {MAX_OPEN} questions, the most allowed"
+                return Err(HostError::new(
+                    HostErrorKind::Limit,
+                    format!(
+                        "input(): this run already waits on {MAX_OPEN} questions, the most allowed"
+                    ),
                 ));
             }
             open.insert(key.to_string(), tx);
@@ -88,8 +91,10 @@ impl HumanInput for RunAnswerer {
         let key = key.to_string();
         Ok(Box::pin(async move {
             let _guard = guard;
-            rx.await
-                .map_err(|_| format!("input(\"{key}\"): the question was withdrawn"))
+            rx.await.map_err(|_| {
+                let message = format!("input(\"{key}\"): the question was withdrawn");
+                HostError::new(HostErrorKind::Unavailable, message)
+            })
         }))
     }
 }

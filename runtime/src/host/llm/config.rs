@@ -4,7 +4,7 @@
 use rhai::{Dynamic, Map};
 use serde_json::{Value, json};
 
-use crate::host::net;
+use crate::host::{HostError, net};
 use crate::value::{describe, to_json};
 
 /// The option keys, for messages.
@@ -45,10 +45,13 @@ fn same_endpoint(a: &str, b: &str) -> bool {
     }
 }
 
-fn string_opt(call: &str, key: &str, v: &Dynamic) -> Result<String, String> {
-    v.clone()
-        .into_string()
-        .map_err(|_| format!("{call}: `{key}` must be a string, found {}", describe(v)))
+fn string_opt(call: &str, key: &str, v: &Dynamic) -> Result<String, HostError> {
+    v.clone().into_string().map_err(|_| {
+        HostError::invalid(format!(
+            "{call}: `{key}` must be a string, found {}",
+            describe(v)
+        ))
+    })
 }
 
 /// Resolve the configuration: `opts` first, then `env` (`OPENAI_BASE_URL`, `OPENAI_API_KEY`,
@@ -57,7 +60,7 @@ pub(crate) fn config(
     call: &str,
     opts: Option<&Map>,
     env: impl Fn(&str) -> Option<String>,
-) -> Result<Config, String> {
+) -> Result<Config, HostError> {
     let env = |k: &str| env(k).filter(|v| !v.trim().is_empty());
     let (mut base, mut model, mut api_key) = (None, None, None);
     let (mut temperature, mut max_tokens, mut timeout) = (None, None, DEFAULT_TIMEOUT);
@@ -68,17 +71,25 @@ pub(crate) fn config(
             "api_key" => api_key = Some(string_opt(call, k, v)?),
             "temperature" => match v.as_float().ok().or(v.as_int().ok().map(|i| i as f64)) {
                 Some(t) if t.is_finite() => temperature = Some(t),
-                _ => return Err(format!("{call}: `temperature` must be a number")),
+                _ => {
+                    return Err(HostError::invalid(format!(
+                        "{call}: `temperature` must be a number"
+                    )));
+                }
             },
             "max_tokens" => match v.as_int() {
                 Ok(n) if n > 0 => max_tokens = Some(n),
-                _ => return Err(format!("{call}: `max_tokens` must be an integer > 0")),
+                _ => {
+                    return Err(HostError::invalid(format!(
+                        "{call}: `max_tokens` must be an integer > 0"
+                    )));
+                }
             },
             "timeout" => timeout = net::timeout_secs(call, v)?,
             other => {
-                return Err(format!(
+                return Err(HostError::invalid(format!(
                     "{call}: unknown option `{other}` (the options are {OPTION_KEYS})"
-                ));
+                )));
             }
         }
     }
@@ -90,7 +101,9 @@ pub(crate) fn config(
     let at_home = base.as_deref().is_none_or(|b| same_endpoint(b, &home));
     let base = base.unwrap_or(home);
     let model = model.or_else(|| env("FLOWSCRIPT_MODEL")).ok_or_else(|| {
-        format!("{call}: no model: pass #{{model: \"...\"}} or set FLOWSCRIPT_MODEL")
+        HostError::invalid(format!(
+            "{call}: no model: pass #{{model: \"...\"}} or set FLOWSCRIPT_MODEL"
+        ))
     })?;
     Ok(Config {
         url: format!("{}/chat/completions", base.trim_end_matches('/')),
@@ -105,27 +118,29 @@ pub(crate) fn config(
 }
 
 /// A prompt string becomes one user message; an array of `#{role, content}` maps is sent as is.
-pub(crate) fn messages(call: &str, input: &Dynamic) -> Result<Value, String> {
+pub(crate) fn messages(call: &str, input: &Dynamic) -> Result<Value, HostError> {
     if input.is_string() {
         return Ok(json!([{"role": "user", "content": to_json(input)}]));
     }
     let Some(arr) = input.read_lock::<rhai::Array>() else {
-        return Err(format!(
+        return Err(HostError::invalid(format!(
             "{call}: expected a prompt string or an array of #{{role, content}} maps, found {}",
             describe(input)
-        ));
+        )));
     };
     if arr.is_empty() {
-        return Err(format!("{call}: the messages array is empty"));
+        return Err(HostError::invalid(format!(
+            "{call}: the messages array is empty"
+        )));
     }
     for (i, m) in arr.iter().enumerate() {
         let ok = m.read_lock::<Map>().is_some_and(|m| {
             m.get("role").is_some_and(Dynamic::is_string) && m.contains_key("content")
         });
         if !ok {
-            return Err(format!(
+            return Err(HostError::invalid(format!(
                 "{call}: message {i} must be a map with `role` and `content`"
-            ));
+            )));
         }
     }
     Ok(to_json(input))
@@ -174,11 +189,13 @@ mod tests {
         let c = config("llm::chat", Some(&elsewhere), keyed).expect("config");
         assert_eq!(c.api_key.as_deref(), Some("sk-own"));
         let e = config("llm::chat", None, |_| None).unwrap_err();
-        assert!(e.contains("FLOWSCRIPT_MODEL"), "{e}");
+        assert!(e.message.contains("FLOWSCRIPT_MODEL"), "{e}");
+        assert_eq!(e.kind, crate::host::HostErrorKind::Invalid);
         opts.insert("modle".into(), "x".into());
         assert!(
             config("llm::chat", Some(&opts), |_| None)
                 .unwrap_err()
+                .message
                 .contains("unknown option `modle`")
         );
     }
@@ -190,7 +207,12 @@ mod tests {
             json!([{"role": "user", "content": "hi"}])
         );
         let bad = Dynamic::from_array(vec![Dynamic::from_int(1)]);
-        assert!(messages("c", &bad).unwrap_err().contains("message 0"));
+        assert!(
+            messages("c", &bad)
+                .unwrap_err()
+                .message
+                .contains("message 0")
+        );
         assert!(messages("c", &Dynamic::UNIT).is_err());
     }
 }

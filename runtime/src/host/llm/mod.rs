@@ -14,11 +14,10 @@ use rhai::{Dynamic, Engine, EvalAltResult, Map, Module, NativeCallContext};
 use serde_json::json;
 
 use self::config::{Config, config, messages};
-use self::reply::{chunk, content, parse_json, read_stream, status_error, usage};
+use self::reply::{chunk, content, parse_json, read_stream, retry_after, status_error, usage};
 use super::http::{is_json, reg};
 use super::net::{self, Request};
-use super::{HostContext, Permissions};
-use crate::co::HostFuture;
+use super::{HostContext, HostError, HostFuture, Permissions};
 use crate::events::Emitter;
 
 /// Send the request and read the answer. `timeout` bounds a whole chat; for a stream it bounds
@@ -30,7 +29,7 @@ async fn complete(
     perms: Arc<Permissions>,
     events: Option<Emitter>,
     stream: bool,
-) -> Result<Dynamic, String> {
+) -> Result<Dynamic, HostError> {
     let keyless = cfg.api_key.is_none();
     let limits = cfg.limits;
     let timeout = Some(cfg.timeout);
@@ -46,9 +45,10 @@ async fn complete(
         if stream && status.is_success() && !is_json(resp.headers()) {
             return Ok(Err(resp));
         }
+        let wait = retry_after(resp.headers());
         let bytes = net::read_body(call, &url, resp, &limits).await?;
         if !status.is_success() {
-            return Err(status_error(call, &url, status, &bytes, keyless));
+            return Err(status_error(call, &url, status, &bytes, keyless, wait));
         }
         let answer = parse_json(call, &url, &bytes, &ct)?;
         usage(&events, &answer);
@@ -89,12 +89,13 @@ fn ask(call: &'static str, input: &Dynamic, opts: Option<&Map>, stream: bool) ->
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         if let Some(key) = &cfg.api_key {
-            let v = HeaderValue::from_str(&format!("Bearer {key}"))
-                .map_err(|_| format!("{call}: the API key is not a valid header value"))?;
+            let v = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| {
+                HostError::invalid(format!("{call}: the API key is not a valid header value"))
+            })?;
             headers.insert(AUTHORIZATION, v);
         }
         let body = Some(body.to_string().into_bytes());
-        Ok::<_, String>((
+        Ok::<_, HostError>((
             cfg,
             Request {
                 method: Method::POST,
@@ -111,7 +112,11 @@ fn ask(call: &'static str, input: &Dynamic, opts: Option<&Map>, stream: bool) ->
             complete(call, cfg, req, perms, events, stream).await
         };
         run.await.map_err(|e| match &secret_url {
-            Some((forms, label)) => forms.iter().fold(e, |e, f| e.replace(f.as_str(), label)),
+            Some((forms, label)) => e.map_text(|text| {
+                forms
+                    .iter()
+                    .fold(text.to_string(), |t, f| t.replace(f.as_str(), label))
+            }),
             None => e,
         })
     })

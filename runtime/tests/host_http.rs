@@ -172,6 +172,23 @@ fn slow() -> impl Fn(&support::peer::Seen, usize) -> Reply + Send + Sync + 'stat
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_dropped_mid_body_is_a_thrown_error_naming_the_url() {
+    let peer = serve(|_, _| Reply::Cut {
+        content_type: "application/json",
+        parts: vec![(Duration::ZERO, "{\"items\": [1, 2".into())],
+    })
+    .await;
+    let t0 = Instant::now();
+    let r = store(&script(r#"http::get("URL/half")"#, &peer.url("")))
+        .await
+        .expect("run");
+    assert!(t0.elapsed() < Duration::from_secs(5), "{:?}", t0.elapsed());
+    let err = r["r"]["err"].as_str().expect("a thrown error, not a value");
+    assert!(err.contains("http::get") && err.contains("/half"), "{err}");
+    assert_eq!(peer.hits(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_timeout_option_ends_a_slow_request() {
     let peer = serve(slow()).await;
     let t0 = Instant::now();

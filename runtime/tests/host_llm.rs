@@ -193,6 +193,11 @@ async fn malformed_and_truncated_streams_are_errors() {
             &[&delta("a"), r#"{"error":{"message":"model overloaded"}}"#],
             Duration::ZERO,
         ),
+        // The server dies mid-stream: the connection drops inside a chunk.
+        "/drop/chat/completions" => Reply::Cut {
+            content_type: "text/event-stream",
+            parts: vec![(Duration::ZERO, format!("data: {}\n\n", delta("half ")))],
+        },
         _ => Reply::sse(
             &[&delta("partial "), &delta("answer")],
             Duration::from_millis(5),
@@ -219,6 +224,15 @@ async fn malformed_and_truncated_streams_are_errors() {
         ["partial ", "answer"],
         "chunks already seen stay emitted"
     );
+
+    let src = script("llm::stream(\"q\", OPTS)", &peer.url("/drop"), 1);
+    let (outcome, events) = run_allowed(&src, allow(&peer), CancellationToken::new()).await;
+    let err = outcome.shared["r"]["err"].as_str().unwrap_or_default();
+    assert!(
+        err.contains("ended before [DONE]") && err.contains("after 5 characters"),
+        "{err}"
+    );
+    assert_eq!(chunks(&events), ["half "]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

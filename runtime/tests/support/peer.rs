@@ -1,7 +1,10 @@
-//! A real HTTP/1.1 peer on 127.0.0.1 for the `http::*` and `llm::*` tests: each test starts its
-//! own on port 0 and says, per request, what to answer (a whole response, a stream of parts
-//! with pauses, or a connection cut short). Every response closes its connection.
+//! A real HTTP/1.1 peer on 127.0.0.1 for the `http::*` and `llm::*` tests, built on hyper's
+//! server side (`hyper::server::conn::http1`): each test starts its own on port 0 and says, per
+//! request, what to answer (a whole response, a stream of parts with pauses that stops where
+//! its parts do, or either of those held back a while). Keep-alive is off, so every response
+//! closes its connection: hyper sends `connection: close` and hangs up after it.
 
+use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -9,17 +12,28 @@ use std::time::Duration;
 
 use flowscript_runtime::Permissions;
 use flowscript_runtime::{CancellationToken, Event, RunOptions, RunOutcome};
+use futures::StreamExt;
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Full, StreamBody};
+use hyper::body::{Bytes, Frame, Incoming};
+use hyper::header::CONTENT_TYPE;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
 use parking_lot::Mutex;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 
 /// A request as the peer saw it.
 #[derive(Debug, Clone)]
 pub struct Seen {
+    /// `GET`, `POST`, ...
     pub method: String,
+    /// The request target as sent: path and query.
     pub path: String,
     /// Lowercase names.
     pub headers: Vec<(String, String)>,
+    /// The whole body, lossily decoded as UTF-8.
     pub body: String,
 }
 
@@ -37,14 +51,28 @@ impl Seen {
 pub enum Reply {
     /// A whole response.
     Full {
+        /// The status code.
         status: u16,
+        /// The `content-type` header.
         content_type: &'static str,
+        /// More headers, added after `content-type`.
         headers: Vec<(&'static str, String)>,
+        /// The body, sent with its `content-length`.
         body: String,
     },
-    /// A close-delimited body written in parts, each after its pause.
+    /// A `200` whose body is written in parts, each after its pause; it ends after the last.
     Stream {
+        /// The `content-type` header.
         content_type: &'static str,
+        /// Each part and the pause before it.
+        parts: Vec<(Duration, String)>,
+    },
+    /// Like [`Reply::Stream`], but the connection is dropped after the last part, before the
+    /// body is complete: a peer that dies mid-reply.
+    Cut {
+        /// The `content-type` header.
+        content_type: &'static str,
+        /// Each part and the pause before it.
         parts: Vec<(Duration, String)>,
     },
     /// Wait this long before answering with the inner reply.
@@ -52,7 +80,7 @@ pub enum Reply {
 }
 
 impl Reply {
-    /// `200` with a JSON body.
+    /// `status` with a JSON body.
     pub fn json(status: u16, body: serde_json::Value) -> Self {
         Self::Full {
             status,
@@ -86,7 +114,9 @@ impl Reply {
 
 /// A running peer.
 pub struct Peer {
+    /// Where it listens.
     pub addr: SocketAddr,
+    /// Every request served so far, in the order they were read.
     pub seen: Arc<Mutex<Vec<Seen>>>,
     hits: Arc<AtomicUsize>,
 }
@@ -105,118 +135,138 @@ impl Peer {
 
 type Handler = dyn Fn(&Seen, usize) -> Reply + Send + Sync;
 
+/// Unsync: hyper needs a body that is `Send` only, so a streamed one needn't prove `Sync`.
+/// A body that fails makes hyper drop the connection mid-body ([`Reply::Cut`]).
+type Body = UnsyncBoxBody<Bytes, Cut>;
+
+/// The error a [`Reply::Cut`] body ends with.
+#[derive(Debug)]
+pub struct Cut;
+
+impl std::fmt::Display for Cut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the peer cut the connection")
+    }
+}
+
+impl std::error::Error for Cut {}
+
+/// What every connection of one peer shares.
+struct State {
+    handler: Box<Handler>,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    hits: Arc<AtomicUsize>,
+}
+
 /// Start a peer answering with `handler(request, index)` (index counts from 0).
 pub async fn serve(handler: impl Fn(&Seen, usize) -> Reply + Send + Sync + 'static) -> Peer {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let hits = Arc::new(AtomicUsize::new(0));
-    let handler: Arc<Handler> = Arc::new(handler);
-    let (s, h) = (seen.clone(), hits.clone());
+    let state = Arc::new(State {
+        handler: Box::new(handler),
+        seen: Arc::new(Mutex::new(Vec::new())),
+        hits: Arc::new(AtomicUsize::new(0)),
+    });
+    let (seen, hits) = (state.seen.clone(), state.hits.clone());
     tokio::spawn(async move {
         while let Ok((conn, _)) = listener.accept().await {
-            let (handler, seen, hits) = (handler.clone(), s.clone(), h.clone());
+            let state = state.clone();
             tokio::spawn(async move {
-                let _ = answer(conn, &*handler, &seen, &hits).await;
+                let service = service_fn(move |req| {
+                    let state = state.clone();
+                    async move { answer(req, &state).await }
+                });
+                // Clients that give up mid-reply (timeouts, cancellation) end here with an
+                // error; that is what those tests do, not a failure of the peer.
+                let _ = http1::Builder::new()
+                    .keep_alive(false)
+                    .serve_connection(TokioIo::new(conn), service)
+                    .await;
             });
         }
     });
     Peer { addr, seen, hits }
 }
 
-async fn answer(
-    mut conn: TcpStream,
-    handler: &Handler,
-    seen: &Mutex<Vec<Seen>>,
-    hits: &AtomicUsize,
-) -> std::io::Result<()> {
-    let Some(req) = read_request(&mut conn).await? else {
-        return Ok(());
+async fn answer(req: Request<Incoming>, state: &State) -> Result<Response<Body>, hyper::Error> {
+    let (head, body) = req.into_parts();
+    // Counted only once the whole body is in, so a test reading `seen` after its run sees
+    // every request it made complete.
+    let body = body.collect().await?.to_bytes();
+    let req = Seen {
+        method: head.method.as_str().to_string(),
+        path: head.uri.to_string(),
+        headers: head
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                let v = String::from_utf8_lossy(v.as_bytes()).into_owned();
+                (k.as_str().to_string(), v)
+            })
+            .collect(),
+        body: String::from_utf8_lossy(&body).into_owned(),
     };
-    let index = hits.fetch_add(1, Ordering::SeqCst);
-    seen.lock().push(req.clone());
-    let mut reply = handler(&req, index);
+    let index = state.hits.fetch_add(1, Ordering::SeqCst);
+    state.seen.lock().push(req.clone());
+    let mut reply = (state.handler)(&req, index);
     while let Reply::After(pause, inner) = reply {
         tokio::time::sleep(pause).await;
         reply = *inner;
     }
-    match reply {
+    Ok(respond(reply))
+}
+
+fn respond(reply: Reply) -> Response<Body> {
+    let (status, content_type, headers, body) = match reply {
         Reply::Full {
             status,
             content_type,
             headers,
             body,
-        } => {
-            let mut head = format!(
-                "HTTP/1.1 {status} X\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n",
-                body.len()
-            );
-            for (k, v) in headers {
-                head.push_str(&format!("{k}: {v}\r\n"));
-            }
-            conn.write_all(format!("{head}\r\n{body}").as_bytes())
-                .await?;
-        }
+        } => (
+            status,
+            content_type,
+            headers,
+            Full::from(body)
+                .map_err(|e: Infallible| match e {})
+                .boxed_unsync(),
+        ),
         Reply::Stream {
             content_type,
             parts,
-        } => {
-            let head = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\nconnection: close\r\n\r\n"
-            );
-            conn.write_all(head.as_bytes()).await?;
-            for (pause, part) in parts {
-                tokio::time::sleep(pause).await;
-                conn.write_all(part.as_bytes()).await?;
-                conn.flush().await?;
-            }
-        }
-        Reply::After(..) => unreachable!("unwrapped above"),
+        } => (200, content_type, vec![], streamed(parts, false)),
+        Reply::Cut {
+            content_type,
+            parts,
+        } => (200, content_type, vec![], streamed(parts, true)),
+        Reply::After(..) => unreachable!("unwrapped by `answer`"),
+    };
+    let mut res = Response::builder()
+        .status(status)
+        .header(CONTENT_TYPE, content_type);
+    for (name, value) in headers {
+        res = res.header(name, value);
     }
-    conn.shutdown().await
+    res.body(body)
+        .expect("a test's reply has a valid status and headers")
 }
 
-async fn read_request(conn: &mut TcpStream) -> std::io::Result<Option<Seen>> {
-    let mut buf = Vec::new();
-    let mut tmp = [0u8; 4096];
-    let head_end = loop {
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i;
-        }
-        let n = conn.read(&mut tmp).await?;
-        if n == 0 {
-            return Ok(None);
-        }
-        buf.extend_from_slice(&tmp[..n]);
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let mut first = lines.next().unwrap_or_default().split(' ');
-    let method = first.next().unwrap_or_default().to_string();
-    let path = first.next().unwrap_or_default().to_string();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    let len: usize = headers
-        .iter()
-        .find(|(k, _)| k == "content-length")
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = buf[head_end + 4..].to_vec();
-    while body.len() < len {
-        let n = conn.read(&mut tmp).await?;
-        if n == 0 {
-            break;
-        }
-        body.extend_from_slice(&tmp[..n]);
-    }
-    Ok(Some(Seen {
-        method,
-        path,
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    }))
+/// Each pause starts when hyper asks for the next frame, i.e. once the previous part is on its
+/// way to the client (hyper flushes whenever the body has nothing ready), so the client sees
+/// the parts arrive apart. The body's length is unknown, so hyper sends it chunked; when `cut`,
+/// the body then fails and hyper drops the connection without the final chunk.
+fn streamed(parts: Vec<(Duration, String)>, cut: bool) -> Body {
+    let frames = futures::stream::iter(parts).then(|(pause, part)| async move {
+        tokio::time::sleep(pause).await;
+        Ok(Frame::data(Bytes::from(part)))
+    });
+    // Before cutting, give hyper a moment to put the parts on the wire: a body that fails at
+    // once can take the buffered parts down with it.
+    let end = futures::stream::iter(cut.then_some(())).then(|()| async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        Err(Cut)
+    });
+    StreamBody::new(frames.chain(end)).boxed_unsync()
 }
 
 /// Net access to this peer only (`--allow-net=127.0.0.1:PORT`).

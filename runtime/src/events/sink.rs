@@ -28,9 +28,15 @@ pub const JSONL_QUEUE: usize = 65_536;
 /// happen. [`JsonlSink::finish`] (or dropping the sink) writes what is queued and waits for it.
 pub struct JsonlSink {
     shared: Arc<Queue>,
-    writer: Mutex<Option<std::thread::JoinHandle<()>>>,
-    /// Set when no writer thread could be started: events are written on the emitting thread.
-    inline: Mutex<Option<Box<dyn Write + Send>>>,
+    delivery: Delivery,
+}
+
+/// Who writes the lines, decided once when the sink is made.
+enum Delivery {
+    /// The writer thread, until [`JsonlSink::finish`] joins it.
+    Thread(Mutex<Option<std::thread::JoinHandle<()>>>),
+    /// No thread could be started: events are written on the emitting thread.
+    Inline(Mutex<Option<Box<dyn Write + Send>>>),
 }
 
 /// The queue between the emitting threads and the writer. Events are taken in batches, so a
@@ -64,6 +70,8 @@ impl JsonlSink {
             room: Condvar::new(),
             capacity: capacity.max(1),
         });
+        // The writer travels through a slot so that a thread that cannot be started gives it
+        // back (a failed spawn drops its closure).
         let slot: Arc<Mutex<Option<Box<dyn Write + Send>>>> =
             Arc::new(Mutex::new(Some(Box::new(w))));
         let (queue, for_writer) = (shared.clone(), slot.clone());
@@ -75,15 +83,11 @@ impl JsonlSink {
                     drain(&queue, w);
                 }
             });
-        let (writer, inline) = match spawned {
-            Ok(handle) => (Some(handle), None),
-            Err(_) => (None, slot.lock().take()),
+        let delivery = match spawned {
+            Ok(handle) => Delivery::Thread(Mutex::new(Some(handle))),
+            Err(_) => Delivery::Inline(Mutex::new(slot.lock().take())),
         };
-        Self {
-            shared,
-            writer: Mutex::new(writer),
-            inline: Mutex::new(inline),
-        }
+        Self { shared, delivery }
     }
 
     /// Write what is queued, flush, and stop the writer; later events are dropped.
@@ -91,11 +95,17 @@ impl JsonlSink {
         self.shared.state.lock().closed = true;
         self.shared.ready.notify_all();
         self.shared.room.notify_all();
-        if let Some(writer) = self.writer.lock().take() {
-            let _ = writer.join();
-        }
-        if let Some(mut w) = self.inline.lock().take() {
-            let _ = w.flush();
+        match &self.delivery {
+            Delivery::Thread(handle) => {
+                if let Some(writer) = handle.lock().take() {
+                    let _ = writer.join();
+                }
+            }
+            Delivery::Inline(w) => {
+                if let Some(mut w) = w.lock().take() {
+                    let _ = w.flush();
+                }
+            }
         }
     }
 }
@@ -145,8 +155,10 @@ fn write_line(w: &mut impl Write, event: &Event) -> std::io::Result<()> {
 impl EventSink for JsonlSink {
     fn event(&self, event: Event) {
         // The emitter calls in `seq` order, one at a time; a full queue makes it wait here.
-        if let Some(w) = self.inline.lock().as_mut() {
-            if write_line(w, &event).is_ok() {
+        if let Delivery::Inline(w) = &self.delivery {
+            if let Some(w) = w.lock().as_mut()
+                && write_line(w, &event).is_ok()
+            {
                 let _ = w.flush();
             }
             return;

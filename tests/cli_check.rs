@@ -104,6 +104,35 @@ fn json_output_is_one_array_of_located_diagnostics() {
 }
 
 #[test]
+fn a_missing_comma_is_reported_where_it_belongs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("comma.flow.rhai");
+    // Rhai notices at `wait` (line 4); the comma belongs after `2 // two` on line 3.
+    let src = "let a = node(\"a\", #{\n    exec: |x| x,\n    retries: 2 // two\n\n    wait: 1,\n});\nflow(\"main\", a)\n";
+    std::fs::write(&path, src).expect("write");
+    let out = flowscript()
+        .arg("check")
+        .arg(&path)
+        .args(["--format", "json"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let all: Vec<Value> = serde_json::from_slice(&out.stdout).expect("one JSON array");
+    assert_eq!(all.len(), 1, "{all:?}");
+    let d = &all[0];
+    assert_eq!(d["code"], "syntax");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(3), Some(15))
+    );
+    let message = d["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with("missing ','") && message.contains("object map"),
+        "{message}"
+    );
+}
+
+#[test]
 fn unreadable_files_and_bad_input_are_usage_errors() {
     flowscript()
         .args(["check", "/nonexistent.flow.rhai"])

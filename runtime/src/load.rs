@@ -195,8 +195,7 @@ impl Runtime {
         let raw = match self.engine.compile(&*text) {
             Ok(ast) => ast,
             Err(e) => {
-                let span = source.token(e.position());
-                let d = Diagnostic::new(Code::Syntax, span, e.err_type().to_string());
+                let d = crate::script::syntax::diagnostic(&source, &e);
                 return Loaded {
                     source: text,
                     graph: None,

@@ -135,6 +135,26 @@ impl Source {
         found.unwrap_or_else(|| self.token(pos))
     }
 
+    /// The point just past the last token before `pos`, skipping blank space and `//`
+    /// comments (across lines): where a token the parser expected at `pos` was left out.
+    /// `None` when nothing comes before `pos`.
+    pub fn after_previous_token(&self, pos: rhai::Position) -> Option<Span> {
+        let (line, column) = (pos.line()?, pos.position().unwrap_or(1));
+        for n in (1..=line).rev() {
+            let text = self.line(n)?;
+            let upto: String = if n == line {
+                text.chars().take(column.saturating_sub(1)).collect()
+            } else {
+                text.to_string()
+            };
+            let code = code_of(&upto).trim_end();
+            if !code.is_empty() {
+                return Some(Span::point(&self.file, n, code.chars().count() + 1));
+            }
+        }
+        None
+    }
+
     fn extend_over_token(&self, span: &mut Span) {
         let Some(text) = self.line(span.line) else {
             return;
@@ -148,6 +168,31 @@ impl Source {
         span.end_line = span.line;
         span.end_column = start + 1 + token_len(&rest, first);
     }
+}
+
+/// `line` without a `//` comment (one outside string literals).
+fn code_of(line: &str) -> &str {
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut prev_slash = false;
+    for (i, c) in line.char_indices() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None if c == '/' && prev_slash => return &line[..i - 1],
+            None if matches!(c, '"' | '\'' | '`') => quote = Some(c),
+            None => {}
+        }
+        prev_slash = quote.is_none() && c == '/' && !prev_slash;
+    }
+    line
 }
 
 /// Length in characters of the token starting `rest` (whose first character is `first`).
@@ -229,6 +274,23 @@ mod tests {
         assert_eq!(widened("abc", 5, 1), (5, 1, 5, 1));
         assert_eq!(widened("abc", 1, 9), (1, 9, 1, 9));
         assert_eq!(widened("\"open", 1, 1), (1, 1, 1, 6));
+    }
+
+    #[test]
+    fn the_point_after_the_previous_token_skips_blanks_and_comments() {
+        let src = "let m = #{\n  a: \"x // y\" // note\n\n  b: 2\n};\n";
+        let s = source(src);
+        // Rhai reports the missing comma at `b` (4:3): it belongs after `"x // y"` on line 2.
+        let p = s
+            .after_previous_token(rhai::Position::new(4, 3))
+            .expect("a token");
+        assert_eq!((p.line, p.column, p.is_point()), (2, 14, true));
+        let p = s
+            .after_previous_token(rhai::Position::new(1, 9))
+            .expect("a token");
+        assert_eq!((p.line, p.column), (1, 8));
+        assert!(s.after_previous_token(rhai::Position::new(1, 1)).is_none());
+        assert!(s.after_previous_token(rhai::Position::NONE).is_none());
     }
 
     #[test]

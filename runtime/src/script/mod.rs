@@ -11,3 +11,4 @@ pub(crate) mod hook_lib;
 pub(crate) mod modules;
 pub(crate) mod options;
 pub(crate) mod record;
+pub(crate) mod syntax;

@@ -17,6 +17,7 @@ pub mod diagnostics;
 pub mod document;
 pub mod graph;
 pub mod hover;
+pub mod kept;
 pub mod lexer;
 pub mod outline;
 pub mod symbols;
@@ -29,7 +30,7 @@ use flowscript_runtime::PrintTo;
 use flowscript_runtime::RecordLimits;
 use flowscript_runtime::graph::NodeId;
 use flowscript_runtime::graph::facts::{Returned, ScriptFacts};
-use flowscript_runtime::{FlowGraph, LoadOptions, Runtime, RuntimeConfig};
+use flowscript_runtime::{Code, FlowGraph, LoadOptions, Runtime, RuntimeConfig};
 
 pub use actions::Fix;
 pub use catalog::Catalog;
@@ -83,6 +84,9 @@ pub struct Analysis {
     /// What the script's functions return, from the same load as `graph`.
     facts: Option<Arc<ScriptFacts>>,
     diagnostics: Vec<Diag>,
+    /// The graph and data-flow diagnostics of the last text that parsed, moved to this text:
+    /// published beside the syntax error while the text does not parse.
+    kept: Vec<Diag>,
     /// Whether the script was loaded (diagnostics are complete).
     loaded: bool,
 }
@@ -104,6 +108,14 @@ impl Analysis {
         }
         let (graph, facts, raw) = load(file, text);
         a.diagnostics = diagnostics::convert(&a.doc, &raw);
+        let unparsed = graph.is_none() && raw.iter().any(|d| d.code == Code::Syntax);
+        if unparsed {
+            // Only the syntax error is this text's; what the last parsed text showed still
+            // holds everywhere the edits did not touch.
+            a.diagnostics.extend(a.kept.iter().cloned());
+        } else {
+            a.kept = a.diagnostics.clone();
+        }
         if let Some(graph) = graph {
             a.graph = Some(Arc::new(graph));
             a.facts = facts;
@@ -130,6 +142,7 @@ impl Analysis {
             graph_is_current: false,
             facts: previous.and_then(|p| p.facts.clone()),
             diagnostics: Vec::new(),
+            kept: previous.map_or_else(Vec::new, |p| kept::moved(&p.kept, p.doc.text(), text)),
             loaded: false,
         }
     }

@@ -224,13 +224,14 @@ impl Document {
         self.tokens.partition_point(|t| t.range.start < offset)
     }
 
-    /// The identifier token touching `offset` (the cursor inside it or just after it).
+    /// The identifier token touching `offset`: the cursor inside it, just after it, or on its
+    /// first character right after another token (`fs::|read`).
     pub fn ident_at(&self, offset: usize) -> Option<(usize, Token)> {
         let i = self.tokens.partition_point(|t| t.range.end < offset);
-        self.tokens
-            .get(i)
-            .filter(|t| t.kind == TokenKind::Ident && t.range.touches(offset))
-            .map(|t| (i, *t))
+        (i..self.tokens.len().min(i + 2)).find_map(|j| {
+            let t = self.tokens[j];
+            (t.kind == TokenKind::Ident && t.range.touches(offset)).then_some((j, t))
+        })
     }
 
     /// The token strictly containing `offset` (for strings and comments).

@@ -197,6 +197,19 @@ flow("main", load)
     }
 
     #[test]
+    fn host_functions_hover_from_their_first_letter() {
+        for (call, want) in [
+            ("fs::$0read(x)", "fs::read(path: String)"),
+            ("llm::$0chat(x)", "llm::chat("),
+            ("json::$0parse(x)", "json::parse("),
+            ("$0fs::read(x)", "module fs"),
+        ] {
+            let md = hover_md(&SCRIPT.replace("fs::read(x)", call));
+            assert!(md.contains(want), "{call}: {md}");
+        }
+    }
+
+    #[test]
     fn host_function_docs_come_from_metadata() {
         let md = hover_md(&SCRIPT.replace("fs::read", "fs::re$0ad"));
         assert!(md.contains("fs::read(path: String)"), "{md}");

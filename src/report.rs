@@ -1,27 +1,8 @@
 //! Rendering diagnostics and run errors for people: rustc-style snippets via miette.
 
+use flowscript_runtime::span::LineIndex;
 use flowscript_runtime::{Diagnostic, Severity, Span};
 use miette::{LabeledSpan, MietteDiagnostic, NamedSource, Report};
-
-/// Byte offset of a 1-based line and (character) column in `source`.
-fn offset(source: &str, line: usize, column: usize) -> Option<usize> {
-    if line == 0 {
-        return None;
-    }
-    let mut start = 0;
-    for (i, l) in source.split_inclusive('\n').enumerate() {
-        if i + 1 == line {
-            let col = column.max(1) - 1;
-            let within = l
-                .char_indices()
-                .nth(col)
-                .map_or(l.trim_end_matches('\n').len(), |(b, _)| b);
-            return Some(start + within);
-        }
-        start += l.len();
-    }
-    Some(source.len())
-}
 
 fn render(
     severity: Severity,
@@ -41,9 +22,12 @@ fn render(
     if let Some(help) = help {
         d = d.with_help(help.to_string());
     }
-    let located = span.and_then(|s| offset(source, s.line, s.column).map(|o| (s, o)));
+    let lines = LineIndex::new(source);
+    let located = span.and_then(|s| lines.offset(s.line, s.column).map(|o| (s, o)));
     if let Some((span, at)) = located {
-        let end = offset(source, span.end_line, span.end_column).filter(|&e| e > at);
+        let end = lines
+            .offset(span.end_line, span.end_column)
+            .filter(|&e| e > at);
         d = d.with_label(match end {
             Some(end) => LabeledSpan::at(at..end, label.to_string()),
             None => LabeledSpan::at_offset(at, label.to_string()),
@@ -81,17 +65,4 @@ pub fn run_error(message: &str, path: Option<&str>, span: Option<&Span>, source:
         &label,
         source,
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn offsets_count_characters() {
-        let src = "ab\nçd\n";
-        assert_eq!(offset(src, 1, 1), Some(0));
-        assert_eq!(offset(src, 2, 2), Some(5));
-        assert_eq!(offset(src, 9, 1), Some(src.len()));
-    }
 }

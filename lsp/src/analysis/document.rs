@@ -2,49 +2,19 @@
 //!
 //! **Positions in the analysis are byte offsets into the document's text** ([`TextRange`]).
 //! Rhai reports 1-based lines and 1-based columns counted in characters; [`Document::offset_at`]
-//! turns those into byte offsets. Protocol positions (UTF-16) are the server's business.
+//! turns those into byte offsets. All conversions go through the runtime's one
+//! [`LineIndex`], which also gives the server its UTF-16 protocol positions.
+
+use flowscript_runtime::span::LineIndex;
 
 use super::lexer::{self, Token, TokenKind};
 
-/// A half-open byte range `start..end` in a document's text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
-pub struct TextRange {
-    /// First byte.
-    pub start: usize,
-    /// One past the last byte.
-    pub end: usize,
-}
-
-impl TextRange {
-    /// A range from `start` to `end` (swapped if given backwards).
-    pub fn new(start: usize, end: usize) -> Self {
-        Self {
-            start: start.min(end),
-            end: start.max(end),
-        }
-    }
-
-    /// An empty range at `offset`.
-    pub fn empty(offset: usize) -> Self {
-        Self::new(offset, offset)
-    }
-
-    /// Whether `offset` is inside the range or at its end (where a cursor after a word is).
-    pub fn touches(&self, offset: usize) -> bool {
-        self.start <= offset && offset <= self.end
-    }
-
-    /// Whether `offset` is strictly inside (after the first byte, before the end).
-    pub fn strictly_contains(&self, offset: usize) -> bool {
-        self.start < offset && offset < self.end
-    }
-}
+pub use flowscript_runtime::span::TextRange;
 
 /// A document: its text, where its lines start, and its tokens.
 #[derive(Debug, Clone)]
 pub struct Document {
-    text: String,
-    line_starts: Vec<usize>,
+    lines: LineIndex,
     tokens: Vec<Token>,
     /// For each opening bracket token, the index of its closing token (`usize::MAX` if none).
     closers: Vec<usize>,
@@ -53,12 +23,10 @@ pub struct Document {
 impl Document {
     /// Index `text`.
     pub fn new(text: &str) -> Self {
-        let line_starts = line_starts(text);
         let tokens = lexer::lex(text);
         let closers = match_brackets(text, &tokens);
         Self {
-            text: text.to_string(),
-            line_starts,
+            lines: LineIndex::new(text),
             tokens,
             closers,
         }
@@ -81,12 +49,12 @@ impl Document {
             if t.range.start >= offset {
                 break;
             }
-            if opener(&self.text, t).is_some() {
+            if opener(self.text(), t).is_some() {
                 stack.push(i);
-            } else if let Some(c) = closer_char(&self.text, t) {
+            } else if let Some(c) = closer_char(self.text(), t) {
                 if let Some(pos) = stack
                     .iter()
-                    .rposition(|&o| opener(&self.text, &self.tokens[o]) == Some(c))
+                    .rposition(|&o| opener(self.text(), &self.tokens[o]) == Some(c))
                 {
                     stack.truncate(pos);
                 }
@@ -104,18 +72,18 @@ impl Document {
         let mut i = open + 1;
         while i < end {
             let t = &self.tokens[i];
-            if opener(&self.text, t).is_some() {
+            if opener(self.text(), t).is_some() {
                 i = self.group_end(i) + 1;
                 continue;
             }
-            if t.is_punct(&self.text, "|") && self.starts_closure(i) {
+            if t.is_punct(self.text(), "|") && self.starts_closure(i) {
                 // Skip the closure's parameter list: its commas do not split the group.
                 i = (i + 1..end)
-                    .find(|&k| self.tokens[k].is_punct(&self.text, "|"))
+                    .find(|&k| self.tokens[k].is_punct(self.text(), "|"))
                     .map_or(end, |k| k + 1);
                 continue;
             }
-            if t.is_punct(&self.text, ",") {
+            if t.is_punct(self.text(), ",") {
                 parts.push((start, i));
                 start = i + 1;
             }
@@ -134,8 +102,8 @@ impl Document {
             Some((_, p)) => {
                 p.kind == TokenKind::MapOpen
                     || (p.kind == TokenKind::Punct
-                        && matches!(p.text(&self.text), ":" | "," | "(" | "[" | "=" | "{" | ";"))
-                    || p.is_ident(&self.text, "return")
+                        && matches!(p.text(self.text()), ":" | "," | "(" | "[" | "=" | "{" | ";"))
+                    || p.is_ident(self.text(), "return")
             }
         }
     }
@@ -155,15 +123,21 @@ impl Document {
 
     /// A document too large to tokenise: its text and lines only, no tokens.
     pub fn unlexed(text: &str) -> Self {
-        let mut doc = Self::new("");
-        doc.text = text.to_string();
-        doc.line_starts = line_starts(text);
-        doc
+        Self {
+            lines: LineIndex::new(text),
+            tokens: Vec::new(),
+            closers: Vec::new(),
+        }
     }
 
     /// The text.
     pub fn text(&self) -> &str {
-        &self.text
+        self.lines.text()
+    }
+
+    /// The line index of the text (byte, character and UTF-16 positions).
+    pub fn lines(&self) -> &LineIndex {
+        &self.lines
     }
 
     /// All tokens, comments included, in order.
@@ -173,50 +147,23 @@ impl Document {
 
     /// The text of a range (empty if the range is not on character boundaries).
     pub fn slice(&self, range: TextRange) -> &str {
-        self.text.get(range.start..range.end).unwrap_or("")
+        self.text().get(range.start..range.end).unwrap_or("")
     }
 
     /// The byte offset of a Rhai position: 1-based `line`, 1-based `column` in characters.
     /// Out-of-range values are clamped to the line or the text; line 0 means the start.
     pub fn offset_at(&self, line: usize, column: usize) -> usize {
-        if line == 0 {
-            return 0;
-        }
-        let Some(&start) = self.line_starts.get(line - 1) else {
-            return self.text.len();
-        };
-        let end = self
-            .line_starts
-            .get(line)
-            .map_or(self.text.len(), |&next| next.saturating_sub(1));
-        let line_text = self.text.get(start..end).unwrap_or("");
-        let skip = column.saturating_sub(1);
-        let within = line_text
-            .char_indices()
-            .nth(skip)
-            .map_or(line_text.len(), |(i, _)| i);
-        start + within
+        self.lines.offset(line, column).unwrap_or(0)
     }
 
     /// 0-based line and 0-based character column of a byte offset (clamped to the text).
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = self.floor_char_boundary(offset);
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line];
-        let col = self
-            .text
-            .get(start..offset)
-            .map_or(0, |s| s.chars().count());
-        (line, col)
+        self.lines.line_col(offset)
     }
 
     /// `offset` clamped to the text and moved back to a character boundary.
     pub fn floor_char_boundary(&self, offset: usize) -> usize {
-        let mut o = offset.min(self.text.len());
-        while !self.text.is_char_boundary(o) {
-            o -= 1;
-        }
-        o
+        self.lines.floor_char_boundary(offset)
     }
 
     /// Index of the first non-comment token starting at or after `offset`.
@@ -270,22 +217,14 @@ impl Document {
         match self.tokens.get(i) {
             Some(t) if t.range.start == offset && t.kind != TokenKind::Comment => t.range,
             _ => {
-                let len = self.text[offset..].chars().next().map_or(0, char::len_utf8);
+                let len = self.text()[offset..]
+                    .chars()
+                    .next()
+                    .map_or(0, char::len_utf8);
                 TextRange::new(offset, offset + len)
             }
         }
     }
-}
-
-fn line_starts(text: &str) -> Vec<usize> {
-    let mut starts = vec![0];
-    starts.extend(
-        text.bytes()
-            .enumerate()
-            .filter(|(_, b)| *b == b'\n')
-            .map(|(i, _)| i + 1),
-    );
-    starts
 }
 
 /// The closing character an opening token expects.
@@ -328,21 +267,4 @@ fn match_brackets(text: &str, tokens: &[Token]) -> Vec<usize> {
         }
     }
     closers
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn offsets_count_characters_like_rhai() {
-        let d = Document::new("é = 1;\nlet x = \"ü\";\n");
-        assert_eq!(d.offset_at(1, 1), 0);
-        assert_eq!(d.offset_at(1, 2), 2);
-        assert_eq!(d.offset_at(2, 5), 12);
-        assert_eq!(d.offset_at(9, 1), d.text().len());
-        assert_eq!(d.offset_at(1, 99), 7);
-        assert_eq!(d.line_col(12), (1, 4));
-        assert_eq!(d.line_col(1), (0, 0));
-    }
 }

@@ -18,7 +18,8 @@ pub mod document;
 pub mod graph;
 pub mod hover;
 pub mod kept;
-pub mod lexer;
+/// The runtime's lexer: the language server reads the same tokens that spans are measured with.
+pub use flowscript_runtime::span::lex as lexer;
 pub mod outline;
 pub mod symbols;
 
